@@ -12,11 +12,15 @@ import platform
 import sys
 
 import family_alu
+import family_muldiv
+import family_shift
 from native import NativeRunner
 from vector import run_groups
 
 FAMILIES = {
     "alu": family_alu,
+    "muldiv": family_muldiv,
+    "shift": family_shift,
 }
 OUTPUT_FOLDER = pathlib.Path(__file__).resolve().parent.parent
 
