@@ -1,0 +1,276 @@
+/**
+ * The host API: a `Kernel` is built from a block device and options, boots (mounts the file system
+ * with log recovery and starts /init as pid 1), runs until shut down, takes console input and
+ * reports console output, and lets the host inspect processes.
+ *
+ *   const kernel = new Kernel({ device, output: (bytes) => process.stdout.write(bytes) });
+ *   kernel.boot();
+ *   const done = kernel.run();
+ *   kernel.input("ls\n");
+ *   ...
+ *   await kernel.shutdown();
+ *
+ * A broken invariant anywhere (a `KernelPanic`, or the file system's or MMU's panic, wrapped)
+ * stops the kernel and rejects `run()` with a `KernelPanic`.
+ */
+import { Cpu, type CpuContext } from "@xv6ts/cpu";
+import { type BlockDevice, FileSystem } from "@xv6ts/fs-journal";
+import { Mmu, PGSIZE, PHYSTOP_DEFAULT } from "@xv6ts/mmu";
+import { Clock, type ClockOptions } from "./clock.js";
+import { Console, type ConsoleSink } from "./console.js";
+import { type ConsoleWaitListener, KernelCore } from "./core.js";
+import { exec } from "./exec.js";
+import type { KernelExtensionApi } from "./extension.js";
+import { ExtensionHost } from "./extension-host.js";
+import { FileTable } from "./file.js";
+import { releaseFile } from "./file-io.js";
+import { asKernelPanic, KernelPanic } from "./panic.js";
+import { NPROC, T_SYSCALL } from "./param.js";
+import { ProcessTable, type ProcState } from "./proc.js";
+import { Scheduler } from "./scheduler.js";
+import { SyscallCall } from "./syscall.js";
+import { buildSyscallTable } from "./syscall-table.js";
+import { type TraceLine, traceFor } from "./trace.js";
+
+/** Options of a kernel. */
+export interface KernelOptions {
+  /** The disk, made by `mkfs` (either geometry). */
+  device: BlockDevice;
+  /** Bytes of physical memory, a multiple of 4 MiB; default 224 MiB (xv6's PHYSTOP). */
+  memorySize?: number;
+  /** Process slots; default 64. */
+  nproc?: number;
+  /** Default deterministic, 1,000,000 instructions per tick. */
+  clock?: ClockOptions;
+  /** Instructions a process runs before the next one gets the CPU; default one tick's worth. */
+  timeSlice?: number;
+  /** Receives console output. */
+  output?: ConsoleSink;
+  /** Receives trace lines of the subsystems XV6TS_TRACE names (default: standard error). */
+  trace?: TraceLine;
+}
+
+/** One row of `processes()`. */
+export interface ProcessInfo {
+  pid: number;
+  state: ProcState;
+  name: string;
+  /** Bytes of user memory. */
+  size: number;
+  parentPid: number;
+}
+
+/** One present user page of `memoryMap()`. */
+export interface MappedPage {
+  va: number;
+  pa: number;
+  /** The PTE's low 12 bits (PTE_P, PTE_W, PTE_U, PTE_A, PTE_D...). */
+  flags: number;
+}
+
+export class Kernel {
+  private readonly core: KernelCore;
+  private readonly scheduler: Scheduler;
+  private readonly extensionHost: ExtensionHost;
+  private readonly outputListeners = new Set<ConsoleSink>();
+  private booted = false;
+  private running: Promise<void> | null = null;
+  private finished = false;
+
+  /** Builds the machine; throws a RangeError for bad options. Nothing runs until `boot`. */
+  constructor(private readonly options: KernelOptions) {
+    const memorySize = options.memorySize ?? PHYSTOP_DEFAULT;
+    const nproc = options.nproc ?? NPROC;
+    if (!Number.isInteger(nproc) || nproc < 1) {
+      throw new RangeError(`nproc must be a positive integer, got ${nproc}`);
+    }
+    const mmu = new Mmu({ memorySize });
+    const cpu = new Cpu({ memory: mmu.memory, translator: mmu, userVectors: [T_SYSCALL] });
+    const procs = new ProcessTable(nproc);
+    const console = new Console(
+      (bytes) => this.emitOutput(bytes),
+      () => procs.dump(),
+    );
+    let core: KernelCore | null = null;
+    const files = new FileTable((file) => releaseFile(core!, file));
+    const clock = new Clock(options.clock);
+    core = new KernelCore({
+      cpu,
+      mmu,
+      procs,
+      files,
+      console,
+      clock,
+      trace: {
+        syscall: traceFor("syscall", options.trace),
+        proc: traceFor("proc", options.trace),
+        exec: traceFor("exec", options.trace),
+      },
+    });
+    this.core = core;
+    const table = buildSyscallTable(core);
+    const timeSlice = options.timeSlice ?? clock.instructionsPerTick;
+    this.scheduler = new Scheduler(core, table, new SyscallCall(core), timeSlice);
+    this.extensionHost = new ExtensionHost(core, table, () => this.scheduler.notifyHostEvent());
+  }
+
+  /** What extensions (the checkpoint package) use; see extension.ts. */
+  get extension(): KernelExtensionApi {
+    return this.extensionHost;
+  }
+
+  /** Ticks since boot. */
+  get ticks(): number {
+    return this.core.clock.ticks;
+  }
+
+  /** Free physical frames (for checking that a failed call leaked nothing). */
+  get freeFrames(): number {
+    return this.core.mmu.frames.freeCount;
+  }
+
+  /** Open files in the system-wide file table. */
+  get openFiles(): number {
+    return this.core.files.count;
+  }
+
+  /**
+   * Mounts the disk (replaying a committed log), prints the boot lines and creates init from
+   * /init. Throws the file system's FsFormatError for a device that holds no valid image, and a
+   * KernelPanic when /init cannot be started.
+   */
+  boot(): void {
+    if (this.booted) throw new KernelPanic("boot: the kernel has already booted");
+    const core = this.core;
+    core.print("xv6...\ncpu0: starting 0\n");
+    const fs = FileSystem.mount(this.options.device);
+    core.fs = fs;
+    const sb = fs.superblock;
+    core.print(
+      `sb: size ${sb.size} nblocks ${sb.nblocks} ninodes ${sb.ninodes} nlog ${sb.nlog} ` +
+        `logstart ${sb.logstart} inodestart ${sb.inodestart} bmap start ${sb.bmapstart}\n`,
+    );
+    this.startInit();
+    this.booted = true;
+  }
+
+  private startInit(): void {
+    const core = this.core;
+    const init = core.procs.alloc();
+    const pgdir = core.mmu.setupKvm();
+    if (init === null || pgdir < 0) throw new KernelPanic("userinit: out of memory for init");
+    init.pgdir = pgdir;
+    init.cwd = core.fileSystem.idup(core.rootInode());
+    init.cwdPath = "/";
+    init.name = "initcode";
+    core.initProcess = init;
+    if (exec(core, init, "/init", ["/init"]) !== 0) {
+      throw new KernelPanic("userinit: cannot exec /init");
+    }
+    init.state = "runnable";
+  }
+
+  /** Runs the kernel; resolves after `shutdown`, rejects with a KernelPanic. */
+  run(): Promise<void> {
+    if (!this.booted) return Promise.reject(new KernelPanic("run: boot() was not called"));
+    if (this.running === null) this.running = this.runLoop();
+    return this.running;
+  }
+
+  private async runLoop(): Promise<void> {
+    try {
+      await this.scheduler.run();
+    } catch (error) {
+      this.finished = true;
+      throw asKernelPanic("kernel", error);
+    }
+    this.flushDisk();
+  }
+
+  private flushDisk(): void {
+    if (this.finished) return;
+    this.finished = true;
+    this.core.fs?.shutdown();
+  }
+
+  /**
+   * Stops scheduling at the next system-call or instruction boundary (file-system calls always
+   * finish their transaction first), flushes the disk, and resolves when both are done.
+   */
+  async shutdown(): Promise<void> {
+    this.scheduler.stop();
+    if (this.running !== null) {
+      await this.running.catch(() => undefined);
+      return;
+    }
+    this.flushDisk();
+  }
+
+  /** Types bytes (or a latin1 string) at the console. */
+  input(bytes: Uint8Array | string): void {
+    const data = typeof bytes === "string" ? Buffer.from(bytes, "latin1") : bytes;
+    if (this.core.console.input(data)) this.core.wakeup(this.core.consoleChannel);
+    this.scheduler.notifyHostEvent();
+  }
+
+  /** Calls `listener` with every chunk of console output; returns a function that removes it. */
+  onOutput(listener: ConsoleSink): () => void {
+    this.outputListeners.add(listener);
+    return () => this.outputListeners.delete(listener);
+  }
+
+  /**
+   * Calls `listener` with the pid of a process that starts waiting for console input with nothing
+   * typed (so a script can type the next line); returns a function that removes it.
+   */
+  onConsoleWait(listener: ConsoleWaitListener): () => void {
+    this.core.consoleWaitListeners.add(listener);
+    return () => this.core.consoleWaitListeners.delete(listener);
+  }
+
+  /** Lists the processes in slot order. */
+  processes(): ProcessInfo[] {
+    return this.core.procs.list().map((process) => ({
+      pid: process.pid,
+      state: process.state,
+      name: process.name,
+      size: process.sz,
+      parentPid: process.parent?.pid ?? 0,
+    }));
+  }
+
+  /** Returns a process's registers, or null when there is no such process. */
+  registers(pid: number): CpuContext | null {
+    const process = this.core.procs.find(pid);
+    return process === null ? null : this.core.registersOf(process);
+  }
+
+  /** Lists the present pages of a process's user memory, or null when there is no process. */
+  memoryMap(pid: number): MappedPage[] | null {
+    const process = this.core.procs.find(pid);
+    if (process === null || process.pgdir === 0) return null;
+    const mmu = this.core.mmu;
+    const memory = new DataView(mmu.memory);
+    const pages: MappedPage[] = [];
+    for (let va = 0; va < process.sz; va += PGSIZE) {
+      const ptePa = mmu.walkPgdir(process.pgdir, va, false);
+      if (ptePa < 0) continue;
+      const pte = memory.getUint32(ptePa, true);
+      if ((pte & 1) === 0) continue;
+      pages.push({ va, pa: (pte & ~0xfff) >>> 0, flags: pte & 0xfff });
+    }
+    return pages;
+  }
+
+  /** Reads a process's memory (any present page below KERNBASE), or null. */
+  readMemory(pid: number, address: number, length: number): Uint8Array | null {
+    const process = this.core.procs.find(pid);
+    if (process === null || process.pgdir === 0 || length < 0) return null;
+    return this.core.copyIn(process, address, length);
+  }
+
+  private emitOutput(bytes: Uint8Array): void {
+    this.options.output?.(bytes);
+    for (const listener of this.outputListeners) listener(bytes);
+  }
+}
