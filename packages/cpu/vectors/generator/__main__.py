@@ -12,6 +12,8 @@ import platform
 import sys
 
 import family_alu
+import family_bits
+import family_move
 import family_muldiv
 import family_shift
 from native import NativeRunner
@@ -19,6 +21,8 @@ from vector import run_groups
 
 FAMILIES = {
     "alu": family_alu,
+    "bits": family_bits,
+    "move": family_move,
     "muldiv": family_muldiv,
     "shift": family_shift,
 }
