@@ -8,8 +8,9 @@
  * CPU from one to the other.
  *
  * Kernel copies into user memory use supervisor rights (cpl 0), as the real kernel writing
- * through the current page directory does, so `read()` into the stack guard page succeeds. After
- * writing user memory the kernel tells the CPU to drop decoded code of the touched frames.
+ * through the current page directory does, so `read()` into the stack guard page succeeds. The
+ * MMU reports every frame it writes (copies, zeroed and copied frames) to the CPU, which drops
+ * decoded code of that frame, so kernel writes never leave stale instructions behind.
  */
 import { type Cpu, type CpuContext, EAX } from "@xv6ts/cpu";
 import type { FileSystem, Inode } from "@xv6ts/fs-journal";
@@ -20,8 +21,6 @@ import type { FileTable } from "./file.js";
 import { KernelPanic } from "./panic.js";
 import type { Process, ProcessTable } from "./proc.js";
 import type { TraceLine } from "./trace.js";
-
-const PAGE_SIZE = 4096;
 
 /** A system call's result: the value for eax, or one of the markers below. */
 export type SyscallResult = number | typeof BLOCKED | typeof REGISTERS_SET;
@@ -136,30 +135,17 @@ export class KernelCore {
   }
 
   /**
-   * Copies bytes into a process's memory with supervisor rights; returns false if a page in
-   * [va, va + length) is not mapped. Drops decoded code of the touched frames.
+   * Copies bytes into a process's memory with supervisor rights; returns false, writing nothing,
+   * if a page in [va, va + length) is not mapped.
    */
   copyOut(process: Process, va: number, bytes: Uint8Array): boolean {
-    if (!this.mmu.copyOut(process.pgdir, va, bytes, 0)) return false;
-    this.invalidateCode(process.pgdir, va, bytes.length);
-    return true;
+    return this.mmu.copyOut(process.pgdir, va, bytes, 0);
   }
 
   /** Copies `length` bytes out of a process's memory, or returns null if a page is missing. */
   copyIn(process: Process, va: number, length: number): Uint8Array | null {
     const bytes = new Uint8Array(length);
     return this.mmu.copyIn(process.pgdir, va, bytes, 0) ? bytes : null;
-  }
-
-  /** Tells the CPU that the kernel wrote [va, va + length) of `pgdir` itself. */
-  invalidateCode(pgdir: number, va: number, length: number): void {
-    if (length <= 0) return;
-    const first = Math.floor(va / PAGE_SIZE);
-    const last = Math.floor((va + length - 1) / PAGE_SIZE);
-    for (let page = first; page <= last; page++) {
-      const pa = this.mmu.uva2ka(pgdir, page * PAGE_SIZE);
-      if (pa >= 0) this.cpu.invalidateCode(pa >>> 12);
-    }
   }
 
   /** Tells listeners that `pid` waits for console input with nothing typed. */

@@ -155,7 +155,6 @@ function commitImage(core: KernelCore, process: Process, image: NewImage, sp: nu
     core.cpu.flushTlb();
   }
   if (oldPgdir !== 0) core.mmu.freeVm(oldPgdir);
-  core.invalidateCode(image.pgdir, 0, image.sz);
 }
 
 /** exec(path, argv): fetches the path and at most MAXARG - 1 argument strings, then execs. */

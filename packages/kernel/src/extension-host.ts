@@ -313,7 +313,6 @@ export class ExtensionHost implements KernelExtensionApi {
       core.mmu.switchUvm(image.pgdir);
       core.cpu.flushTlb();
     }
-    core.invalidateCode(image.pgdir, 0, image.sz);
 
     for (const file of oldFiles) if (file !== null) core.files.close(file);
     if (oldCwd !== null) {

@@ -8,7 +8,7 @@
  * File reads and writes never wait. A write to a file is split into transactions of at most
  * `fs.maxWriteBytes`, so that one large write never overflows the log.
  */
-import type { KernelCore, SyscallResult } from "./core.js";
+import { BLOCKED, type KernelCore, type SyscallResult } from "./core.js";
 import type { OpenFile } from "./file.js";
 import { CONSOLE_MAJOR } from "./param.js";
 import type { Pipe } from "./pipe.js";
@@ -30,9 +30,9 @@ const consoleDevice: Device = {
     const console = core.console;
     if (!console.hasReadyInput()) {
       if (process.killed) return -1;
-      const blocked = core.block(process, core.consoleChannel);
+      core.block(process, core.consoleChannel);
       core.notifyConsoleWait(process.pid);
-      return blocked;
+      return BLOCKED;
     }
     const { bytes, consumed } = console.peek(n);
     if (!core.copyOut(process, va, bytes)) return -1;

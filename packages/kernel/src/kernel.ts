@@ -84,8 +84,10 @@ export class Kernel {
     if (!Number.isInteger(nproc) || nproc < 1) {
       throw new RangeError(`nproc must be a positive integer, got ${nproc}`);
     }
-    const mmu = new Mmu({ memorySize });
-    const cpu = new Cpu({ memory: mmu.memory, translator: mmu, userVectors: [T_SYSCALL] });
+    // The MMU reports each frame it writes, so the CPU drops decoded code of that frame.
+    let cpu: Cpu | null = null;
+    const mmu = new Mmu({ memorySize, onWrite: (page) => cpu?.invalidateCode(page) });
+    cpu = new Cpu({ memory: mmu.memory, translator: mmu, userVectors: [T_SYSCALL] });
     const procs = new ProcessTable(nproc);
     const console = new Console(
       (bytes) => this.emitOutput(bytes),

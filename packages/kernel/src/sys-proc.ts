@@ -35,7 +35,6 @@ export function sysFork(core: KernelCore, call: SyscallCall): SyscallResult {
   child.cwdPath = parent.cwdPath;
   child.name = parent.name;
   child.clockOffset = parent.clockOffset;
-  core.invalidateCode(pgdir, 0, child.sz);
   child.state = "runnable";
   core.trace.proc?.(`fork: pid ${parent.pid} -> pid ${child.pid}`);
   return child.pid;
