@@ -12,19 +12,29 @@ import platform
 import sys
 
 import family_alu
+import family_atomic
 import family_bits
+import family_cond
+import family_flags
 import family_move
 import family_muldiv
 import family_shift
+import family_stack
+import family_string
 from native import NativeRunner
 from vector import run_groups
 
 FAMILIES = {
     "alu": family_alu,
+    "atomic": family_atomic,
     "bits": family_bits,
+    "cond": family_cond,
+    "flags": family_flags,
     "move": family_move,
     "muldiv": family_muldiv,
     "shift": family_shift,
+    "stack": family_stack,
+    "string": family_string,
 }
 OUTPUT_FOLDER = pathlib.Path(__file__).resolve().parent.parent
 

@@ -23,6 +23,7 @@ REGISTERS = {
     "esi": x86.UC_X86_REG_ESI, "edi": x86.UC_X86_REG_EDI, "eflags": x86.UC_X86_REG_EFLAGS,
 }
 SHOWN_PER_GROUP = 3
+MAX_STEPS = 10_000
 
 
 def replay(vector: dict) -> tuple:
@@ -42,11 +43,18 @@ def replay(vector: dict) -> tuple:
         traps.append(number)
         uc.emu_stop()
 
+    def on_code(uc, address, _size, _data):
+        # Unicorn runs one rep iteration per step; stop once eip leaves the instruction.
+        if address != CODE_PAGE:
+            uc.emu_stop()
+
     emulator.hook_add(unicorn.UC_HOOK_INTR, on_interrupt)
+    emulator.hook_add(unicorn.UC_HOOK_CODE, on_code)
     try:
-        emulator.emu_start(CODE_PAGE, CODE_PAGE + 0x1000, count=1)
+        emulator.emu_start(CODE_PAGE, CODE_PAGE + 0x1000, count=MAX_STEPS)
     except unicorn.UcError as error:
-        traps.append(f"error {error}")
+        if error.errno != unicorn.UC_ERR_FETCH_UNMAPPED:
+            traps.append(f"error {error}")
 
     state = {name: emulator.reg_read(register) for name, register in REGISTERS.items()}
     state["eip"] = emulator.reg_read(x86.UC_X86_REG_EIP)
