@@ -63,6 +63,8 @@ export class KernelCore {
   /** Sleep channel of console readers: woken when a line is committed. */
   readonly consoleChannel = { name: "console" };
   readonly consoleWaitListeners = new Set<ConsoleWaitListener>();
+  /** Wakes an idle run loop after something outside a system call made a process runnable. */
+  notifyRunnable: () => void = () => {};
 
   constructor(parts: CoreParts) {
     this.cpu = parts.cpu;

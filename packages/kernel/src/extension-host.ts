@@ -56,6 +56,24 @@ const REGISTER_NAMES = [
 /** The first number an extension may register. */
 export const FIRST_EXTENSION_SYSCALL = 22;
 
+/** Returns why `registers` is not a state a CPL-3 process may hold, or null. */
+function checkRegisters(registers: CpuContext): string | null {
+  for (const name of REGISTER_NAMES) {
+    const value = registers[name];
+    if (!Number.isInteger(value) || value < -0x80000000 || value > 0xffffffff) {
+      return `bad register ${name} ${value}`;
+    }
+  }
+  if (registers.cs !== USER_CS || registers.ss !== USER_DS)
+    return "cs or ss is not a user selector";
+  for (const name of ["ds", "es", "fs", "gs"] as const) {
+    if (!DATA_SELECTORS.has(registers[name])) {
+      return `bad selector ${name} 0x${registers[name].toString(16)}`;
+    }
+  }
+  return null;
+}
+
 class ProcessView implements ProcessControl {
   constructor(
     private readonly core: KernelCore,
@@ -92,6 +110,17 @@ class ProcessView implements ProcessControl {
 
   registers(): CpuContext {
     return this.core.registersOf(this.process);
+  }
+
+  setRegisters(context: CpuContext): string | null {
+    const process = this.process;
+    const isCaller = process === this.core.current && process.state === "running";
+    if (!isCaller && process.state !== "stopped")
+      return "the process is neither the caller nor stopped";
+    const problem = checkRegisters(context);
+    if (problem !== null) return problem;
+    this.core.setRegisters(process, context);
+    return null;
   }
 
   cwd(): { inode: Process["cwd"]; path: string } {
@@ -145,6 +174,7 @@ class ProcessView implements ProcessControl {
     // again if it still has to wait.
     process.state = "runnable";
     process.channel = null;
+    this.core.notifyRunnable();
     return true;
   }
 }
@@ -154,7 +184,6 @@ export class ExtensionHost implements KernelExtensionApi {
   constructor(
     private readonly core: KernelCore,
     private readonly table: (SyscallEntry | undefined)[],
-    private readonly notifyHostEvent: () => void,
   ) {}
 
   get mmu() {
@@ -239,7 +268,7 @@ export class ExtensionHost implements KernelExtensionApi {
     process.parent = this.core.initProcess;
     this.installImage(process, image);
     process.state = "runnable";
-    this.notifyHostEvent();
+    this.core.notifyRunnable();
     return new ProcessView(this.core, process);
   }
 
@@ -260,27 +289,21 @@ export class ExtensionHost implements KernelExtensionApi {
   /** Returns why an image cannot be installed, or null. */
   private checkImage(image: ProcessImage, currentPgdir: number): string | null {
     const { pgdir, sz, registers, files } = image;
-    if (!Number.isInteger(pgdir) || pgdir <= 0 || pgdir % 4096 !== 0)
-      return `bad page directory ${pgdir}`;
-    if (pgdir >= this.core.mmu.memorySize || pgdir === currentPgdir)
-      return `bad page directory ${pgdir}`;
+    const badPgdir =
+      !Number.isInteger(pgdir) ||
+      pgdir <= 0 ||
+      pgdir % 4096 !== 0 ||
+      pgdir >= this.core.mmu.memorySize ||
+      pgdir === currentPgdir;
+    if (badPgdir) return `bad page directory ${pgdir}`;
     if (!Number.isInteger(sz) || sz < 0 || sz >= KERNBASE) return `bad size ${sz}`;
-    for (const name of REGISTER_NAMES) {
-      const value = registers[name];
-      if (!Number.isInteger(value) || value < -0x80000000 || value > 0xffffffff) {
-        return `bad register ${name} ${value}`;
-      }
-    }
-    if (registers.cs !== USER_CS || registers.ss !== USER_DS)
-      return "cs or ss is not a user selector";
-    for (const name of ["ds", "es", "fs", "gs"] as const) {
-      if (!DATA_SELECTORS.has(registers[name]))
-        return `bad selector ${name} 0x${registers[name].toString(16)}`;
-    }
+    const registerProblem = checkRegisters(registers);
+    if (registerProblem !== null) return registerProblem;
     if (files.length > NOFILE) return `more than ${NOFILE} descriptors`;
     for (const file of files) {
-      if (file !== null && (!(file instanceof OpenFile) || file.ref < 1))
+      if (file !== null && (!(file instanceof OpenFile) || file.ref < 1)) {
         return "a descriptor is not an open file";
+      }
     }
     if (image.cwd?.inode == null) return "no working directory";
     const remaining = image.sleepTicksRemaining;

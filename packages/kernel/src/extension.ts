@@ -16,7 +16,7 @@
 import type { Cpu, CpuContext } from "@xv6ts/cpu";
 import type { FileSystem, Inode } from "@xv6ts/fs-journal";
 import type { Mmu } from "@xv6ts/mmu";
-import { type KernelCore, REGISTERS_SET } from "./core.js";
+import { REGISTERS_SET } from "./core.js";
 import type { FileKind, OpenFile } from "./file.js";
 import type { ProcState } from "./proc.js";
 
@@ -93,6 +93,11 @@ export interface ProcessControl {
   /** Ticks added to what `uptime` returns for this process. */
   clockOffset: number;
   registers(): CpuContext;
+  /**
+   * Sets every register of the caller (whose handler then returns REGISTERS_SET) or of a stopped
+   * process; returns the reason when the values are not a CPL-3 state, else null.
+   */
+  setRegisters(context: CpuContext): string | null;
   cwd(): { inode: Inode | null; path: string };
   descriptors(): DescriptorInfo[];
   blockedCall(): BlockedCall | null;

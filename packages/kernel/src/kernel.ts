@@ -113,7 +113,8 @@ export class Kernel {
     const table = buildSyscallTable(core);
     const timeSlice = options.timeSlice ?? clock.instructionsPerTick;
     this.scheduler = new Scheduler(core, table, new SyscallCall(core), timeSlice);
-    this.extensionHost = new ExtensionHost(core, table, () => this.scheduler.notifyHostEvent());
+    core.notifyRunnable = () => this.scheduler.notifyHostEvent();
+    this.extensionHost = new ExtensionHost(core, table);
   }
 
   /** What extensions (the checkpoint package) use; see extension.ts. */
