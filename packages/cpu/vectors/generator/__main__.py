@@ -11,10 +11,13 @@ import pathlib
 import platform
 import sys
 
+import family_address
 import family_alu
 import family_atomic
 import family_bits
 import family_cond
+import family_control
+import family_faults
 import family_flags
 import family_move
 import family_muldiv
@@ -25,10 +28,13 @@ from native import NativeRunner
 from vector import run_groups
 
 FAMILIES = {
+    "address": family_address,
     "alu": family_alu,
     "atomic": family_atomic,
     "bits": family_bits,
     "cond": family_cond,
+    "control": family_control,
+    "faults": family_faults,
     "flags": family_flags,
     "move": family_move,
     "muldiv": family_muldiv,
