@@ -1,6 +1,6 @@
 /**
- * Kernel benchmark: boots real images on memory devices in deterministic mode and times, on the
- * host's wall clock, what user programs do: system calls per second (`syscallbench`, a getpid
+ * Kernel benchmark. It boots real images on memory devices in deterministic mode and times user
+ * programs on the host's wall clock. Figures: system calls per second (`syscallbench`, a getpid
  * loop), fork+exec+exit+wait per second (`forkbench`), pipe throughput (`pipebench`), boot time
  * to the first shell prompt, and the wall time of `usertests` (quick tier).
  *

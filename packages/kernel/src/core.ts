@@ -82,7 +82,7 @@ export class KernelCore {
     return this.fs;
   }
 
-  /** The root directory inode. */
+  /** Returns the root directory inode. */
   rootInode(): Inode {
     return this.fileSystem.root;
   }

@@ -228,7 +228,8 @@ export class ExtensionHost implements KernelExtensionApi {
     offset = 0,
   ): OpenFile | null {
     if (!path.startsWith("/") || (!mode.readable && !mode.writable)) return null;
-    const omode = mode.writable ? (mode.readable ? O_RDWR : O_WRONLY) : O_RDONLY;
+    let omode = O_RDONLY;
+    if (mode.writable) omode = mode.readable ? O_RDWR : O_WRONLY;
     const fs = this.core.fileSystem;
     fs.beginOp();
     let file: OpenFile | null;

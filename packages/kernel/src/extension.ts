@@ -1,8 +1,9 @@
 /**
  * The extension point through which another package (the checkpoint package) adds system calls
- * and reaches into processes: registering calls 22 and up, reading a process's state, registers,
- * memory, working directory, open files and blocked call, freezing and thawing a process,
- * replacing the caller's image, creating a process from an image, and a per-process clock offset.
+ * and reaches into processes. An extension can register calls 22 and up and read a process's
+ * state, registers, memory, working directory, open files and blocked call. It can also freeze and
+ * thaw a process, replace the caller's image, create a process from an image, and set a
+ * per-process clock offset.
  *
  * A `ProcessControl` is a view of one process that stays valid while the process exists; it
  * exposes copies, never the kernel's own objects, except open files and inodes, which are handles
@@ -49,7 +50,7 @@ export interface BlockedCall {
   sleepTicksRemaining?: number;
 }
 
-/** What `replaceImage` and `createProcess` install. */
+/** A whole process state for `replaceImage` and `createProcess` to install. */
 export interface ProcessImage {
   /** A page directory built with the MMU (setupKvm, allocUvm, copyOut...). */
   pgdir: number;
@@ -61,7 +62,7 @@ export interface ProcessImage {
   cwd: { inode: Inode; path: string };
   /** Ticks added to what `uptime` returns; kept when omitted. */
   clockOffset?: number;
-  /** When the image stands blocked in `sleep`: the ticks that remained. */
+  /** The ticks that remained of a `sleep` the image is blocked in. */
   sleepTicksRemaining?: number;
 }
 
@@ -95,7 +96,7 @@ export interface ProcessControl {
   registers(): CpuContext;
   /**
    * Sets every register of the caller (whose handler then returns REGISTERS_SET) or of a stopped
-   * process; returns the reason when the values are not a CPL-3 state, else null.
+   * process. Returns null, or the reason when the values are not a CPL-3 state.
    */
   setRegisters(context: CpuContext): string | null;
   cwd(): { inode: Inode | null; path: string };
@@ -107,7 +108,7 @@ export interface ProcessControl {
   thaw(): boolean;
 }
 
-/** What an extension may use. */
+/** The kernel services an extension may use. */
 export interface KernelExtensionApi {
   readonly mmu: Mmu;
   readonly cpu: Cpu;

@@ -1,7 +1,7 @@
 /**
- * The host API: a `Kernel` is built from a block device and options, boots (mounts the file system
- * with log recovery and starts /init as pid 1), runs until shut down, takes console input and
- * reports console output, and lets the host inspect processes.
+ * The host API. A `Kernel` is built from a block device and options. It boots (mounts the file
+ * system with log recovery and starts /init as pid 1) and runs until shut down. The host types
+ * console input, receives console output and inspects processes.
  *
  *   const kernel = new Kernel({ device, output: (bytes) => process.stdout.write(bytes) });
  *   kernel.boot();
@@ -117,7 +117,7 @@ export class Kernel {
     this.extensionHost = new ExtensionHost(core, table);
   }
 
-  /** What extensions (the checkpoint package) use; see extension.ts. */
+  /** The extension API, which the checkpoint package uses (see extension.ts). */
   get extension(): KernelExtensionApi {
     return this.extensionHost;
   }
@@ -139,7 +139,7 @@ export class Kernel {
 
   /**
    * Mounts the disk (replaying a committed log), prints the boot lines and creates init from
-   * /init. Throws the file system's FsFormatError for a device that holds no valid image, and a
+   * /init. Throws the file system's FsFormatError for a device without a valid image, and a
    * KernelPanic when /init cannot be started.
    */
   boot(): void {
@@ -224,7 +224,7 @@ export class Kernel {
 
   /**
    * Calls `listener` with the pid of a process that starts waiting for console input with nothing
-   * typed (so a script can type the next line); returns a function that removes it.
+   * typed, so that a script can type the next line. Returns a function that removes it.
    */
   onConsoleWait(listener: ConsoleWaitListener): () => void {
     this.core.consoleWaitListeners.add(listener);

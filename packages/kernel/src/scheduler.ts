@@ -1,10 +1,10 @@
 /**
  * The scheduler and run loop: round-robin over the process table on the one CPU.
  *
- * A slice runs the chosen process in `cpu.run` chunks until the process blocks, exits or is
- * killed, a clock tick passes (preemption: at most one tick's worth of instructions, or the
- * configured time slice), or 10 ms of wall time have gone by. In the last case the same process
- * continues after the run loop has let the host event loop run, so wall time never changes which
+ * A slice runs the chosen process in `cpu.run` chunks until one of four things happens: the
+ * process blocks, exits or is killed; a clock tick passes; the time slice (one tick's worth of
+ * instructions by default) runs out; or 10 ms of wall time have gone by. In the last case the same
+ * process continues after the host event loop has run, so wall time never changes which
  * instructions run in deterministic mode.
  *
  * When nothing is runnable, the deterministic clock jumps to the earliest `sleep` deadline; with
@@ -117,7 +117,7 @@ export class Scheduler {
         exitProcess(core, process);
         return;
       }
-      if (ticked || remaining <= 0) {
+      if (ticked || remaining <= 0 || this.stopping) {
         process.state = "runnable";
         return;
       }
@@ -169,7 +169,7 @@ export class Scheduler {
     if (core.clock.poll()) core.wakeup(core.ticksChannel);
   }
 
-  /** The earliest tick a sleeping (not stopped) process waits for, or -1. */
+  /** Returns the earliest tick a sleeping (not stopped) process waits for, or -1. */
   private earliestDeadline(): number {
     let earliest = -1;
     for (const process of this.core.procs.list()) {

@@ -108,8 +108,8 @@ export class Session {
   }
 
   /**
-   * Types `line` and a newline once sh waits at its prompt, then waits until a reader waits for
-   * console input again; returns the output printed in between.
+   * Types `line` and a newline, then waits until a reader waits for console input again. Returns
+   * the output printed in between.
    */
   async command(line: string): Promise<string> {
     const start = this.output.length;
