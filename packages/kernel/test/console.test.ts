@@ -38,6 +38,7 @@ describe("console through sh", () => {
 
   it("lists processes on ctrl-P without echo", async () => {
     const session = await bootSession({ programs: ["init", "sh"] });
+    await session.settle();
     const start = session.text.length;
     session.kernel.input("\x10");
     expect(session.text.slice(start)).toBe("1 sleep  init\n2 sleep  sh\n");

@@ -165,6 +165,7 @@ describe("replaceImage", () => {
 describe("process views", () => {
   it("describe blocked calls, descriptors and working directory", async () => {
     const session = await bootSession({ programs: ["init", "sh"] });
+    await session.settle();
     const api = session.kernel.extension;
     const init = api.findProcess(1)!;
     const sh = api.findProcess(2)!;
@@ -201,6 +202,7 @@ describe("process views", () => {
 
   it("freeze a waiting shell and thaw it to read the typed line", async () => {
     const session = await bootSession({ programs: ["init", "sh", "echo"] });
+    await session.settle();
     const sh = session.kernel.extension.findProcess(2)!;
     const eipBefore = sh.registers().eip;
     expect(sh.freeze()).toBe(true);

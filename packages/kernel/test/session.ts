@@ -119,6 +119,18 @@ export class Session {
     return this.output.slice(start);
   }
 
+  /** Waits until no process is runnable (every process waits or is stopped), at most `rounds`. */
+  async settle(rounds = 10_000): Promise<void> {
+    for (let i = 0; i < rounds; i++) {
+      const busy = this.kernel
+        .processes()
+        .some((p) => p.state === "runnable" || p.state === "running");
+      if (!busy) return;
+      await new Promise<void>((resolve) => setImmediate(resolve));
+    }
+    throw new Error(`processes still runnable after ${rounds} rounds`);
+  }
+
   /** Shuts the kernel down and returns once the disk is flushed. */
   async shutdown(): Promise<void> {
     await this.kernel.shutdown();
