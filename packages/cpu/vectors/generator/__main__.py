@@ -75,9 +75,12 @@ def write_vectors(path: pathlib.Path, generator: str, groups: list) -> None:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("families", nargs="*", choices=[[], *FAMILIES], metavar="family",
+    parser.add_argument("families", nargs="*", metavar="family",
                         help=f"families to write (default: all of {', '.join(FAMILIES)})")
     arguments = parser.parse_args()
+    unknown = [name for name in arguments.families if name not in FAMILIES]
+    if unknown:
+        parser.error(f"unknown family {', '.join(unknown)}; choose from {', '.join(FAMILIES)}")
     selected = arguments.families or list(FAMILIES)
 
     host = describe_host()

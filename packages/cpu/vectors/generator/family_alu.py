@@ -15,8 +15,8 @@ BINARY_OPERATIONS = ["add", "or", "adc", "sbb", "and", "sub", "xor", "cmp"]
 SIZES = [(8, b""), (16, OPERAND_SIZE_PREFIX), (32, b"")]
 SIZE_NAMES = {8: "8", 16: "16", 32: "32"}
 ACCUMULATORS = {8: "al", 16: "ax", 32: "eax"}
-REGISTER_CASES = 24
-MEMORY_CASES = 12
+REGISTER_CASES = 32
+MEMORY_CASES = 16
 ACCUMULATOR_CASES = 20
 
 

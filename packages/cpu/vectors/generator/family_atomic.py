@@ -19,9 +19,9 @@ from vector import CaseSpec, Group, fill_background, random_eflags
 
 SEED = 0x4154_4F4D
 SIZES = [(8, b""), (16, OPERAND_SIZE_PREFIX), (32, b"")]
-REGISTER_CASES = 24
+REGISTER_CASES = 32
 MEMORY_CASES = 16
-LOCKED_CASES = 8
+LOCKED_CASES = 12
 LOCK = b"\xf0"
 
 

@@ -22,8 +22,8 @@ from vector import CaseSpec, Group, fill_background, random_eflags
 SEED = 0x4249_5453
 SIZES = [(16, OPERAND_SIZE_PREFIX), (32, b"")]
 BIT_OPERATIONS = [("bt", 0xA3, 4), ("bts", 0xAB, 5), ("btr", 0xB3, 6), ("btc", 0xBB, 7)]
-REGISTER_CASES = 32
-MEMORY_CASES = 24
+REGISTER_CASES = 40
+MEMORY_CASES = 28
 # Keep far offsets inside the data page: the operand sits near its middle, 0x2800.
 FAR_OFFSET_BITS = 0x3000
 

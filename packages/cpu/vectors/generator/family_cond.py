@@ -12,8 +12,8 @@ from vector import Group
 
 SEED = 0x434F_4E44
 CONDITIONS = ["o", "no", "b", "ae", "e", "ne", "be", "a", "s", "ns", "p", "np", "l", "ge", "le", "g"]
-REGISTER_CASES = 24
-MEMORY_CASES = 12
+REGISTER_CASES = 32
+MEMORY_CASES = 16
 NONE = undefined_flags("none")
 
 

@@ -13,7 +13,7 @@ from operands import Rng
 from vector import CaseSpec, Group, fill_background
 
 SEED = 0x464C_4147
-CASES = 24
+CASES = 32
 SMALL_CASES = 12
 NONE = undefined_flags("none")
 

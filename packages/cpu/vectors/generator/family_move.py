@@ -19,8 +19,8 @@ from vector import CaseSpec, Group, fill_background, random_eflags
 
 SEED = 0x4D4F_5645
 SIZES = [(8, b""), (16, OPERAND_SIZE_PREFIX), (32, b"")]
-REGISTER_CASES = 24
-MEMORY_CASES = 12
+REGISTER_CASES = 32
+MEMORY_CASES = 16
 SHORT_CASES = 16
 NONE = undefined_flags("none")
 

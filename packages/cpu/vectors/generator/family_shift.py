@@ -16,8 +16,8 @@ SEED = 0x5348_4946
 OPERATIONS = [("rol", 0), ("ror", 1), ("rcl", 2), ("rcr", 3), ("shl", 4), ("shr", 5), ("sar", 7)]
 SIZES = [(8, b""), (16, OPERAND_SIZE_PREFIX), (32, b"")]
 COUNTS_ABOVE_31 = [32, 33, 63, 64, 0x81, 0xFF]
-BY_ONE_CASES = 20
-MEMORY_CASES = 16
+BY_ONE_CASES = 24
+MEMORY_CASES = 20
 
 
 def _undefined(operation: str, size: int, count: int) -> int:

@@ -21,7 +21,7 @@ from operands import Rng
 from vector import CaseSpec, Group, fill_background, random_eflags
 
 SEED = 0x5354_4143
-CASES = 24
+CASES = 32
 SMALL_CASES = 12
 WINDOW_BELOW = 0x20
 WINDOW_ABOVE = 0x20

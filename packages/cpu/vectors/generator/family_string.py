@@ -13,7 +13,7 @@ from operands import Rng
 from vector import CaseSpec, Group, fill_background
 
 SEED = 0x5354_5247
-CASES = 12
+CASES = 16
 MAX_COUNT = 8
 GUARD_BYTES = 4
 SOURCE_BASE = 0x2400
