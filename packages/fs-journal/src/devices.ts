@@ -1,0 +1,259 @@
+/**
+ * Block devices: the one interface the file system reads and writes through, an in-memory
+ * device and a host file device.
+ *
+ * A device moves whole blocks and knows nothing of the file system. flush() is a write barrier:
+ * every write issued before it is durable once it returns. The log relies on exactly that and
+ * on nothing else, so writes between two barriers may reach the disk in any order (the crash
+ * device in crash-device.ts simulates such disks). The file device makes flush() a real fsync.
+ *
+ * All calls are synchronous (Node's *Sync file calls), which is what lets the kernel run a
+ * system call's transactions to the end without yielding.
+ */
+import {
+  closeSync,
+  constants,
+  fstatSync,
+  fsyncSync,
+  ftruncateSync,
+  openSync,
+  readSync,
+  writeSync,
+} from "node:fs";
+import { detectGeometry, GEOMETRIES, SUPERBLOCK_BYTE } from "./format";
+
+/** A disk of fixed-size blocks. */
+export interface BlockDevice {
+  /** Bytes per block: 512 for the xv6 geometry, 4096 for extended. */
+  readonly blockSize: number;
+  readonly blockCount: number;
+  /** Set when writes are refused; mount then mounts read-only. */
+  readonly readOnly?: boolean;
+  /** Reads block blockno into dst, whose length is blockSize. */
+  read(blockno: number, dst: Uint8Array): void;
+  /** Writes src, whose length is blockSize, to block blockno. */
+  write(blockno: number, src: Uint8Array): void;
+  /** A write barrier: every earlier write is durable when flush returns. */
+  flush(): void;
+  close(): void;
+}
+
+/** Counts of the calls a device has served since it was made. */
+export interface DeviceStats {
+  reads: number;
+  writes: number;
+  flushes: number;
+}
+
+/** Raises RangeError unless blockno and the buffer fit the device; a caller bug, not bad input. */
+export function checkAccess(
+  device: BlockDevice,
+  op: string,
+  blockno: number,
+  buf: Uint8Array,
+): void {
+  if (!Number.isInteger(blockno) || blockno < 0 || blockno >= device.blockCount) {
+    throw new RangeError(
+      `${op}: block ${blockno} is outside the device (blocks 0 to ${device.blockCount - 1})`,
+    );
+  }
+  if (buf.length !== device.blockSize) {
+    throw new RangeError(
+      `${op}: buffer of ${buf.length} bytes for ${device.blockSize}-byte blocks`,
+    );
+  }
+}
+
+/**
+ * Returns the block size an image was made with: 4096 when the bytes at SUPERBLOCK_BYTE are an
+ * extended superblock, 512 otherwise. `head` is the start of the image (1024 bytes suffice).
+ */
+export function sniffBlockSize(head: Uint8Array): number {
+  if (head.length < SUPERBLOCK_BYTE + 512) return GEOMETRIES.xv6.blockSize;
+  const geometry = detectGeometry(head.subarray(SUPERBLOCK_BYTE, SUPERBLOCK_BYTE + 512));
+  return GEOMETRIES[geometry].blockSize;
+}
+
+/** A disk held in one Uint8Array. */
+export class MemoryDevice implements BlockDevice {
+  readonly blockSize: number;
+  readonly blockCount: number;
+  /** The whole disk, live: writes change it. */
+  readonly bytes: Uint8Array;
+  readonly stats: DeviceStats = { reads: 0, writes: 0, flushes: 0 };
+  private closed = false;
+
+  /** Makes a zero-filled disk of blockCount blocks. */
+  constructor(blockCount: number, blockSize = 512, bytes?: Uint8Array) {
+    if (!Number.isInteger(blockCount) || blockCount < 0) {
+      throw new RangeError(`MemoryDevice: block count ${blockCount} is not a whole number`);
+    }
+    if (blockSize !== 512 && blockSize !== 4096) {
+      throw new RangeError(`MemoryDevice: block size ${blockSize} is neither 512 nor 4096`);
+    }
+    this.blockSize = blockSize;
+    this.blockCount = blockCount;
+    this.bytes = bytes ?? new Uint8Array(blockCount * blockSize);
+  }
+
+  /**
+   * Makes a disk from a copy of an image. The block size is sniffed from the superblock unless
+   * given; a trailing partial block is dropped, so a truncated image shows up as a short device.
+   */
+  static fromBytes(image: Uint8Array, blockSize = sniffBlockSize(image)): MemoryDevice {
+    const blockCount = Math.floor(image.length / blockSize);
+    return new MemoryDevice(blockCount, blockSize, image.slice(0, blockCount * blockSize));
+  }
+
+  /** Returns a copy of the whole disk. */
+  snapshot(): Uint8Array {
+    return this.bytes.slice();
+  }
+
+  /** Returns an independent device with a copy of this disk. */
+  clone(): MemoryDevice {
+    return new MemoryDevice(this.blockCount, this.blockSize, this.bytes.slice());
+  }
+
+  read(blockno: number, dst: Uint8Array): void {
+    this.checkOpen("read");
+    checkAccess(this, "read", blockno, dst);
+    const start = blockno * this.blockSize;
+    dst.set(this.bytes.subarray(start, start + this.blockSize));
+    this.stats.reads++;
+  }
+
+  write(blockno: number, src: Uint8Array): void {
+    this.checkOpen("write");
+    checkAccess(this, "write", blockno, src);
+    this.bytes.set(src, blockno * this.blockSize);
+    this.stats.writes++;
+  }
+
+  flush(): void {
+    this.checkOpen("flush");
+    this.stats.flushes++;
+  }
+
+  close(): void {
+    this.closed = true;
+  }
+
+  private checkOpen(op: string): void {
+    if (this.closed) throw new Error(`${op}: the memory device is closed`);
+  }
+}
+
+/** Options of FileDevice.open. */
+export interface FileDeviceOptions {
+  /** Block size; sniffed from the image's superblock when omitted. */
+  blockSize?: number;
+  /** Opens the file read-only; writes raise an error and mount mounts read-only. */
+  readOnly?: boolean;
+}
+
+/** A disk image in a host file; flush() is fsync. */
+export class FileDevice implements BlockDevice {
+  readonly blockSize: number;
+  readonly blockCount: number;
+  readonly readOnly: boolean;
+  readonly path: string;
+  readonly stats: DeviceStats = { reads: 0, writes: 0, flushes: 0 };
+  private fd: number;
+
+  private constructor(
+    path: string,
+    fd: number,
+    blockSize: number,
+    blockCount: number,
+    readOnly: boolean,
+  ) {
+    this.path = path;
+    this.fd = fd;
+    this.blockSize = blockSize;
+    this.blockCount = blockCount;
+    this.readOnly = readOnly;
+  }
+
+  /** Opens an existing image; a trailing partial block is not part of the device. */
+  static open(path: string, options: FileDeviceOptions = {}): FileDevice {
+    const readOnly = options.readOnly ?? false;
+    const fd = openSync(path, readOnly ? constants.O_RDONLY : constants.O_RDWR);
+    try {
+      const length = fstatSync(fd).size;
+      let blockSize = options.blockSize;
+      if (blockSize === undefined) {
+        const head = new Uint8Array(Math.min(length, 1024));
+        readSync(fd, head, 0, head.length, 0);
+        blockSize = sniffBlockSize(head);
+      }
+      if (blockSize !== 512 && blockSize !== 4096) {
+        throw new RangeError(`FileDevice.open: block size ${blockSize} is neither 512 nor 4096`);
+      }
+      return new FileDevice(path, fd, blockSize, Math.floor(length / blockSize), readOnly);
+    } catch (error) {
+      closeSync(fd);
+      throw error;
+    }
+  }
+
+  /**
+   * Creates (or replaces) an image file of blockCount zero blocks. The file is sparse on file
+   * systems that support it, so a large empty image costs no disk space until it is written.
+   */
+  static create(path: string, blockCount: number, blockSize = 512): FileDevice {
+    if (blockSize !== 512 && blockSize !== 4096) {
+      throw new RangeError(`FileDevice.create: block size ${blockSize} is neither 512 nor 4096`);
+    }
+    if (!Number.isInteger(blockCount) || blockCount < 0) {
+      throw new RangeError(`FileDevice.create: block count ${blockCount} is not a whole number`);
+    }
+    const fd = openSync(path, constants.O_RDWR | constants.O_CREAT | constants.O_TRUNC, 0o644);
+    ftruncateSync(fd, blockCount * blockSize);
+    return new FileDevice(path, fd, blockSize, blockCount, false);
+  }
+
+  read(blockno: number, dst: Uint8Array): void {
+    this.checkOpen("read");
+    checkAccess(this, "read", blockno, dst);
+    let done = 0;
+    while (done < this.blockSize) {
+      const got = readSync(
+        this.fd,
+        dst,
+        done,
+        this.blockSize - done,
+        blockno * this.blockSize + done,
+      );
+      if (got === 0) throw new Error(`read: ${this.path} ended inside block ${blockno}`);
+      done += got;
+    }
+    this.stats.reads++;
+  }
+
+  write(blockno: number, src: Uint8Array): void {
+    this.checkOpen("write");
+    if (this.readOnly) throw new Error(`write: ${this.path} is opened read-only`);
+    checkAccess(this, "write", blockno, src);
+    let done = 0;
+    while (done < this.blockSize) {
+      done += writeSync(this.fd, src, done, this.blockSize - done, blockno * this.blockSize + done);
+    }
+    this.stats.writes++;
+  }
+
+  flush(): void {
+    this.checkOpen("flush");
+    if (!this.readOnly) fsyncSync(this.fd);
+    this.stats.flushes++;
+  }
+
+  close(): void {
+    if (this.fd >= 0) closeSync(this.fd);
+    this.fd = -1;
+  }
+
+  private checkOpen(op: string): void {
+    if (this.fd < 0) throw new Error(`${op}: ${this.path} is closed`);
+  }
+}

@@ -1,0 +1,54 @@
+/**
+ * Error classes and the debug trace of the file system.
+ *
+ * Three kinds of failure are kept apart:
+ * - something a caller can cause (missing file, full disk, no free inode or cache slot) is a
+ *   failure value (null, false, a short count, or a result with a reason), never an exception;
+ * - a disk image whose structures are invalid raises FsFormatError, both at mount and when an
+ *   operation later meets a corrupt structure (a block address outside the disk, an inode
+ *   number out of range), and nothing more is written once it is raised;
+ * - a broken invariant of the code ("too big a transaction", "write outside of a
+ *   transaction") raises FsPanic, whose message reads "function: reason" like xv6's panic().
+ *
+ * The trace prints to stderr only for the subsystems listed in XV6TS_TRACE (a comma list:
+ * "log" for commits and recovery, "fs" for inode operations). The environment is read once,
+ * so a disabled trace costs one boolean test at each call site.
+ */
+
+/** A broken invariant of the file system code; the kernel treats it as a kernel panic. */
+export class FsPanic extends Error {
+  override readonly name = "FsPanic";
+}
+
+/** A disk image that is not a valid image of either geometry, or a corrupt structure in one. */
+export class FsFormatError extends Error {
+  override readonly name = "FsFormatError";
+}
+
+/** Invalid mkfs options, or files that do not fit; raised before mkfs writes anything. */
+export class MkfsError extends Error {
+  override readonly name = "MkfsError";
+}
+
+/** Raises FsPanic with xv6's "function: reason" message. */
+export function panic(where: string, reason: string): never {
+  throw new FsPanic(`${where}: ${reason}`);
+}
+
+function tracedSubsystems(): Set<string> {
+  const value = typeof process === "undefined" ? undefined : process.env.XV6TS_TRACE;
+  return new Set((value ?? "").split(",").map((name) => name.trim()));
+}
+
+const enabled = tracedSubsystems();
+
+/** Whether XV6TS_TRACE=log is set: commits and recovery are traced. */
+export const traceLog = enabled.has("log");
+
+/** Whether XV6TS_TRACE=fs is set: inode allocation, truncation and directory changes are traced. */
+export const traceFs = enabled.has("fs");
+
+/** Prints one trace line; callers test traceLog or traceFs first so a disabled trace costs nothing. */
+export function trace(subsystem: "log" | "fs", message: string): void {
+  process.stderr.write(`[${subsystem}] ${message}\n`);
+}

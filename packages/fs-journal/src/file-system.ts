@@ -1,0 +1,303 @@
+/**
+ * A mounted file system: mount with recovery, the kernel's API in xv6's vocabulary, and the host
+ * tools' API (host-api.ts).
+ *
+ * Mount order, each step before anything that depends on it:
+ *   1. read and check the superblock and the log header (image.ts): a bad image raises
+ *      FsFormatError before anything is written;
+ *   2. check the root inode through a view of the disk with the pending log applied, so that a
+ *      bad root is refused before recovery writes;
+ *   3. recover: install a committed transaction and clear the header;
+ *   4. build the buffer cache, log, allocator and inode cache, and take a reference to the root.
+ * A read-only mount (or a read-only device) skips step 3 and reads through the recovered view.
+ *
+ * Buffer cache size: xv6's NBUF of 30 cannot hold a transaction that fills a 29-block log plus
+ * the few buffers an operation holds at once, so the cache is max(NBUF, logCapacity + 16).
+ */
+import { BlockAllocator } from "./block-allocator";
+import { BufferCache, NBUF } from "./buffer-cache";
+import type { BlockDevice } from "./devices";
+import { FsFormatError, panic } from "./diagnostics";
+import { Directories, type Lookup } from "./directory";
+import { type DiskLayout, type GeometryName, ROOTINO, type Stat, type Superblock } from "./format";
+import {
+  type DirEntry,
+  type FsResult,
+  listDir,
+  makeDirectory,
+  readFile,
+  remove,
+  statPath,
+  writeFile,
+} from "./host-api";
+import { checkRoot, inspectImage, RecoveredView } from "./image";
+import { type FsCore, type Inode, InodeTable, NINODE } from "./inode";
+import { Log, type LogStats, recoverLog } from "./log";
+
+/** Options of FileSystem.mount. */
+export interface MountOptions {
+  /** Mount without writing: no recovery, reads see the pending log, beginOp panics. */
+  readOnly?: boolean;
+  /** Buffers in the cache; default max(30, logCapacity + 16), and at least logCapacity + 8. */
+  buffers?: number;
+  /** Slots of the in-memory inode cache; default xv6's NINODE, 50. */
+  inodes?: number;
+}
+
+/** A file system mounted on a block device. */
+export class FileSystem {
+  readonly geometry: GeometryName;
+  readonly blockSize: number;
+  readonly superblock: Superblock;
+  /** The superblock with every size derived from it. */
+  readonly layout: DiskLayout;
+  /** MAXOPBLOCKS of this geometry: what beginOp reserves by default (10 for xv6). */
+  readonly maxOpBlocks: number;
+  /** Bytes of file data one write transaction carries (1536 for xv6). */
+  readonly maxWriteBytes: number;
+  /** The most blocks one transaction may log. */
+  readonly logCapacity: number;
+  readonly readOnly: boolean;
+  /** Blocks that recovery installed at mount. */
+  readonly recoveredBlocks: number;
+  /** The device the file system writes to. */
+  readonly device: BlockDevice;
+  private readonly cache: BufferCache;
+  private readonly log: Log;
+  private readonly alloc: BlockAllocator;
+  private readonly inodes: InodeTable;
+  private readonly dirs: Directories;
+  private readonly rootInode: Inode;
+  private closed = false;
+
+  private constructor(
+    device: BlockDevice,
+    layout: DiskLayout,
+    readOnly: boolean,
+    recovered: number,
+    options: MountOptions,
+  ) {
+    this.device = device;
+    this.layout = layout;
+    this.geometry = layout.geometry;
+    this.blockSize = layout.blockSize;
+    this.superblock = {
+      size: layout.size,
+      nblocks: layout.nblocks,
+      ninodes: layout.ninodes,
+      nlog: layout.nlog,
+      logstart: layout.logstart,
+      inodestart: layout.inodestart,
+      bmapstart: layout.bmapstart,
+    };
+    this.maxOpBlocks = layout.maxOpBlocks;
+    this.maxWriteBytes = layout.maxWriteBytes;
+    this.logCapacity = layout.logCapacity;
+    this.readOnly = readOnly;
+    this.recoveredBlocks = recovered;
+
+    const buffers = Math.max(
+      options.buffers ?? Math.max(NBUF, layout.logCapacity + 16),
+      layout.logCapacity + 8,
+    );
+    this.cache = new BufferCache(device, buffers, layout.size);
+    this.log = new Log(device, this.cache, layout, readOnly);
+    this.alloc = new BlockAllocator(this.cache, this.log, layout);
+    const core: FsCore = { layout, cache: this.cache, log: this.log, alloc: this.alloc, readOnly };
+    this.inodes = new InodeTable(core, Math.max(2, options.inodes ?? NINODE));
+    this.dirs = new Directories(core, this.inodes, () => this.rootInode);
+    const root = this.inodes.iget(ROOTINO);
+    if (root === null) panic("mount", "no inode cache slot for the root");
+    this.rootInode = root;
+  }
+
+  /**
+   * Mounts the image on `device`, recovering the log first. Raises FsFormatError, having written
+   * nothing, when the device holds no valid image of either geometry.
+   */
+  static mount(device: BlockDevice, options: MountOptions = {}): FileSystem {
+    const inspection = inspectImage(device);
+    if (!inspection.ok) throw new FsFormatError(`mount: ${inspection.problem}`);
+    const { info } = inspection;
+    const view = new RecoveredView(device, info);
+    const rootProblem = checkRoot(view, info.layout);
+    if (rootProblem) throw new FsFormatError(`mount: ${rootProblem}`);
+
+    const readOnly = options.readOnly === true || device.readOnly === true;
+    if (readOnly) return new FileSystem(view, info.layout, true, 0, options);
+    const recovered = recoverLog(device, info);
+    return new FileSystem(device, info.layout, false, recovered, options);
+  }
+
+  /** The root directory; the file system holds this reference until shutdown. */
+  get root(): Inode {
+    return this.rootInode;
+  }
+
+  /** Whether an operation is open. */
+  get inTransaction(): boolean {
+    return this.log.inTransaction;
+  }
+
+  /** Blocks logged so far by the open transaction. */
+  get loggedBlocks(): number {
+    return this.log.loggedCount;
+  }
+
+  /** What the log has done since mount. */
+  get logStats(): Readonly<LogStats> {
+    return this.log.stats;
+  }
+
+  // Transactions.
+
+  /** Opens an operation that logs at most `reserve` blocks (default maxOpBlocks, at most logCapacity). */
+  beginOp(reserve = this.maxOpBlocks): void {
+    if (this.closed) panic("beginOp", "the file system is shut down");
+    this.log.beginOp(reserve);
+  }
+
+  /** Closes an operation; the last one open commits. Call it in a finally block. */
+  endOp(): void {
+    this.log.endOp();
+  }
+
+  // Inodes, in xv6's vocabulary (inode.ts has the contracts).
+
+  /** Returns a referenced inode, or null when every inode cache slot is in use. */
+  iget(inum: number): Inode | null {
+    return this.inodes.iget(inum);
+  }
+
+  idup(ip: Inode): Inode {
+    return this.inodes.idup(ip);
+  }
+
+  /** Drops a reference; freeing an unlinked inode needs an open transaction. */
+  iput(ip: Inode): void {
+    this.inodes.iput(ip);
+  }
+
+  /** Allocates an inode inside a transaction; null when none is free or the cache is full. */
+  ialloc(type: number): Inode | null {
+    return this.inodes.ialloc(type);
+  }
+
+  iupdate(ip: Inode): void {
+    this.inodes.iupdate(ip);
+  }
+
+  itrunc(ip: Inode): void {
+    this.inodes.itrunc(ip);
+  }
+
+  stati(ip: Inode): Stat {
+    return this.inodes.stati(ip);
+  }
+
+  /** Reads into dst[0..n); returns bytes read, or -1 for a bad offset. */
+  readi(ip: Inode, dst: Uint8Array, off: number, n: number): number {
+    return this.inodes.readi(ip, dst, off, n);
+  }
+
+  /** Writes src[0..n) at off inside a transaction; returns bytes written (short on a full disk) or -1. */
+  writei(ip: Inode, src: Uint8Array, off: number, n: number): number {
+    return this.inodes.writei(ip, src, off, n);
+  }
+
+  /** Returns how many distinct blocks writei(ip, src, off, n) will log, for packing transactions. */
+  blocksForWrite(ip: Inode, off: number, n: number): number {
+    return this.inodes.blocksForWrite(ip, off, n);
+  }
+
+  // Directories and paths (directory.ts has the contracts).
+
+  dirlookup(dp: Inode, name: string): Lookup | null {
+    return this.dirs.dirlookup(dp, name);
+  }
+
+  dirlink(dp: Inode, name: string, inum: number): boolean {
+    return this.dirs.dirlink(dp, name, inum);
+  }
+
+  isDirEmpty(dp: Inode): boolean {
+    return this.dirs.isDirEmpty(dp);
+  }
+
+  namei(path: string, cwd: Inode = this.rootInode): Inode | null {
+    return this.dirs.namei(path, cwd);
+  }
+
+  nameiparent(path: string, cwd: Inode = this.rootInode): { dp: Inode; name: string } | null {
+    return this.dirs.nameiparent(path, cwd);
+  }
+
+  /** As xv6's create(): inside a transaction; returns the referenced inode or null. */
+  create(
+    path: string,
+    type: number,
+    major: number,
+    minor: number,
+    cwd: Inode = this.rootInode,
+  ): Inode | null {
+    return this.dirs.create(path, type, major, minor, cwd);
+  }
+
+  /** As xv6's unlink(): inside a transaction. */
+  unlink(path: string, cwd: Inode = this.rootInode): boolean {
+    return this.dirs.unlink(path, cwd);
+  }
+
+  /** As xv6's link(): inside a transaction. */
+  link(oldPath: string, newPath: string, cwd: Inode = this.rootInode): boolean {
+    return this.dirs.link(oldPath, newPath, cwd);
+  }
+
+  // Host tools: each call opens and commits its own transactions (host-api.ts).
+
+  /** Reads a whole file. */
+  readFile(path: string): FsResult<Uint8Array> {
+    return readFile(this, path);
+  }
+
+  /** Creates or replaces a file's contents, in as few transactions as the log allows. */
+  writeFile(path: string, data: Uint8Array): FsResult<void> {
+    return writeFile(this, path, data);
+  }
+
+  /** Lists a directory's entries in on-disk order, "." and ".." included. */
+  listDir(path: string): FsResult<DirEntry[]> {
+    return listDir(this, path);
+  }
+
+  /** Removes a file, device or empty directory. */
+  remove(path: string): FsResult<void> {
+    return remove(this, path);
+  }
+
+  /** Makes a directory, and with `parents` every missing directory above it. */
+  mkdir(path: string, options: { parents?: boolean } = {}): FsResult<void> {
+    return makeDirectory(this, path, options.parents ?? false);
+  }
+
+  /** Returns the stat of the inode a path names. */
+  stat(path: string): FsResult<Stat> {
+    return statPath(this, path);
+  }
+
+  /** Counts the free data blocks by reading the bitmap. */
+  freeBlocks(): number {
+    return this.alloc.freeCount();
+  }
+
+  /**
+   * Flushes the device and closes the file system; the disk is consistent because every
+   * transaction was installed at its endOp. Panics while an operation is open.
+   */
+  shutdown(): void {
+    if (this.closed) return;
+    if (this.log.inTransaction) panic("shutdown", "an operation is still open");
+    if (!this.readOnly) this.device.flush();
+    this.closed = true;
+  }
+}

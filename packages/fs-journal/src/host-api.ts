@@ -1,0 +1,304 @@
+/**
+ * The host tools' API: whole-file and whole-directory calls for programs that manage images
+ * (the CLI, mkfs-style scripts, tests). Each call opens and commits its own transactions and
+ * returns an FsResult whose failure carries a reason that can be printed as is.
+ *
+ * Paths are absolute or relative to the root, with one char per byte as in the rest of the
+ * file system. Unlike the kernel's calls, these reject an element longer than DIRSIZ bytes
+ * instead of cutting it, because a host user would not expect the name to change.
+ *
+ * writeFile packs its data into as few transactions as the log allows (blocksForWrite sizes each
+ * one), so a file larger than one transaction is not replaced atomically: a crash part way
+ * leaves a prefix of the new contents, as a crash during a large xv6 write() does.
+ */
+import { FsFormatError, panic } from "./diagnostics";
+import type { FileSystem } from "./file-system";
+import {
+  DIRENT_SIZE,
+  DIRSIZ,
+  decodeDirentInum,
+  decodeDirentName,
+  type Stat,
+  T_DEV,
+  T_DIR,
+  T_FILE,
+} from "./format";
+import type { Inode } from "./inode";
+
+/** The outcome of a host call: a value, or the reason it failed. */
+export type FsResult<T> = { ok: true; value: T } | { ok: false; reason: string };
+
+/** One entry of listDir. */
+export interface DirEntry {
+  name: string;
+  inum: number;
+  type: number;
+  nlink: number;
+  size: number;
+}
+
+function ok<T>(value: T): FsResult<T> {
+  return { ok: true, value };
+}
+
+function fail<T>(reason: string): FsResult<T> {
+  return { ok: false, reason };
+}
+
+/** Splits a host path into elements, or returns the reason it is not a valid path. */
+function splitPath(path: string): string[] | string {
+  for (let i = 0; i < path.length; i++) {
+    const code = path.charCodeAt(i);
+    if (code > 0xff) return `"${path}" has a character above 0xff; names are bytes, one per char`;
+    if (code === 0) return `"${path}" contains a NUL byte`;
+  }
+  const elements = path.split("/").filter((element) => element !== "");
+  const long = elements.find((element) => element.length > DIRSIZ);
+  if (long !== undefined) {
+    return `"${long}" is longer than ${DIRSIZ} bytes, the longest name a directory entry holds`;
+  }
+  return elements;
+}
+
+function joinPath(elements: string[]): string {
+  return `/${elements.join("/")}`;
+}
+
+/** Runs work inside one transaction (none on a read-only mount). */
+function transaction<T>(fs: FileSystem, reserve: number, work: () => T): T {
+  if (fs.inTransaction) panic("host API", "called while an operation is open");
+  if (fs.readOnly) return work();
+  fs.beginOp(reserve);
+  try {
+    return work();
+  } finally {
+    fs.endOp();
+  }
+}
+
+/** Explains why `elements` does not resolve: the first element that is missing or not a directory. */
+function explainMissing(fs: FileSystem, elements: string[]): string {
+  let ip = fs.idup(fs.root);
+  for (let i = 0; i < elements.length; i++) {
+    const here = joinPath(elements.slice(0, i));
+    if (ip.type !== T_DIR) {
+      fs.iput(ip);
+      return `"${here}" is not a directory`;
+    }
+    const found = fs.dirlookup(ip, elements[i]!);
+    fs.iput(ip);
+    if (found === null) return `"${joinPath(elements.slice(0, i + 1))}" does not exist`;
+    ip = found.ip;
+  }
+  fs.iput(ip);
+  return "the inode cache is full";
+}
+
+/** Resolves elements to a referenced inode, or the reason it cannot. */
+function lookup(fs: FileSystem, elements: string[]): Inode | string {
+  const ip = fs.namei(joinPath(elements));
+  return ip ?? explainMissing(fs, elements);
+}
+
+export function readFile(fs: FileSystem, path: string): FsResult<Uint8Array> {
+  const elements = splitPath(path);
+  if (typeof elements === "string") return fail(elements);
+  return transaction(fs, 0, () => {
+    const ip = lookup(fs, elements);
+    if (typeof ip === "string") return fail(`cannot read "${path}": ${ip}`);
+    try {
+      if (ip.type === T_DIR) return fail(`cannot read "${path}": it is a directory`);
+      const data = new Uint8Array(ip.size);
+      fs.readi(ip, data, 0, ip.size);
+      return ok(data);
+    } finally {
+      fs.iput(ip);
+    }
+  });
+}
+
+export function statPath(fs: FileSystem, path: string): FsResult<Stat> {
+  const elements = splitPath(path);
+  if (typeof elements === "string") return fail(elements);
+  return transaction(fs, 0, () => {
+    const ip = lookup(fs, elements);
+    if (typeof ip === "string") return fail(`cannot stat "${path}": ${ip}`);
+    const st = fs.stati(ip);
+    fs.iput(ip);
+    return ok(st);
+  });
+}
+
+export function listDir(fs: FileSystem, path: string): FsResult<DirEntry[]> {
+  const elements = splitPath(path);
+  if (typeof elements === "string") return fail(elements);
+  return transaction(fs, 0, () => {
+    const dp = lookup(fs, elements);
+    if (typeof dp === "string") return fail(`cannot list "${path}": ${dp}`);
+    try {
+      if (dp.type !== T_DIR) return fail(`cannot list "${path}": it is not a directory`);
+      return readEntries(fs, dp);
+    } finally {
+      fs.iput(dp);
+    }
+  });
+}
+
+function readEntries(fs: FileSystem, dp: Inode): FsResult<DirEntry[]> {
+  const raw = new Uint8Array(dp.size - (dp.size % DIRENT_SIZE));
+  fs.readi(dp, raw, 0, raw.length);
+  const entries: DirEntry[] = [];
+  for (let off = 0; off < raw.length; off += DIRENT_SIZE) {
+    const inum = decodeDirentInum(raw, off);
+    if (inum === 0) continue;
+    const name = decodeDirentName(raw, off);
+    if (inum >= fs.superblock.ninodes) {
+      throw new FsFormatError(
+        `directory inode ${dp.inum} names inode ${inum} as "${name}", beyond the ${fs.superblock.ninodes} inodes; run fsck`,
+      );
+    }
+    const ip = fs.iget(inum);
+    if (ip === null) return fail("the inode cache is full");
+    entries.push({ name, inum, type: ip.type, nlink: ip.nlink, size: ip.size });
+    fs.iput(ip);
+  }
+  return ok(entries);
+}
+
+export function writeFile(fs: FileSystem, path: string, data: Uint8Array): FsResult<void> {
+  const elements = splitPath(path);
+  if (typeof elements === "string") return fail(elements);
+  if (fs.readOnly) return fail(`cannot write "${path}": the image is mounted read-only`);
+  if (elements.length === 0) return fail(`cannot write "${path}": it is the root directory`);
+
+  // First transaction: create or truncate, then as much data as the rest of the log holds.
+  const opened = transaction(fs, fs.logCapacity, (): FsResult<{ ip: Inode; written: number }> => {
+    const ip = openForWrite(fs, elements);
+    if (typeof ip === "string") return fail(`cannot write "${path}": ${ip}`);
+    return ok({ ip, written: writeChunk(fs, ip, data, 0) });
+  });
+  if (!opened.ok) return opened;
+
+  // Further transactions until the data is written or one of them writes nothing (disk full).
+  const { ip } = opened.value;
+  let written = opened.value.written;
+  while (written < data.length) {
+    const before = written;
+    written = transaction(fs, fs.logCapacity, () => before + writeChunk(fs, ip, data, before));
+    if (written === before) break;
+  }
+  transaction(fs, fs.maxOpBlocks, () => fs.iput(ip));
+  if (written < data.length) {
+    return fail(
+      `cannot write "${path}": the disk is full after ${written} of ${data.length} bytes (the file keeps them)`,
+    );
+  }
+  return ok(undefined);
+}
+
+/** Creates the file or truncates an existing one; returns it referenced, or a reason. */
+function openForWrite(fs: FileSystem, elements: string[]): Inode | string {
+  const path = joinPath(elements);
+  const ip = fs.create(path, T_FILE, 0, 0);
+  if (ip === null) {
+    const existing = fs.namei(path);
+    if (existing === null) {
+      const parent = fs.namei(joinPath(elements.slice(0, -1)));
+      if (parent === null) return explainMissing(fs, elements.slice(0, -1));
+      fs.iput(parent);
+      return "no free inode or block is left";
+    }
+    const type = existing.type;
+    fs.iput(existing);
+    return type === T_DIR
+      ? "it is a directory"
+      : type === T_DEV
+        ? "it is a device"
+        : "it cannot be opened";
+  }
+  if (ip.size > 0) fs.itrunc(ip);
+  return ip;
+}
+
+/**
+ * Writes the largest piece of data from `off` that fits what the open transaction has left,
+ * and returns the bytes written (0 when not even one block fits).
+ */
+function writeChunk(fs: FileSystem, ip: Inode, data: Uint8Array, off: number): number {
+  const budget = fs.logCapacity - fs.loggedBlocks;
+  const bsize = fs.blockSize;
+  let n = Math.min(data.length - off, Math.max(0, budget - 2) * bsize - (off % bsize));
+  while (n > 0 && fs.blocksForWrite(ip, off, n) > budget) {
+    // Move the end of the piece down to the previous block boundary.
+    const end = off + n;
+    n = end - (end % bsize === 0 ? bsize : end % bsize) - off;
+  }
+  if (n <= 0) return 0;
+  return fs.writei(ip, data.subarray(off, off + n), off, n);
+}
+
+export function remove(fs: FileSystem, path: string): FsResult<void> {
+  const elements = splitPath(path);
+  if (typeof elements === "string") return fail(elements);
+  if (fs.readOnly) return fail(`cannot remove "${path}": the image is mounted read-only`);
+  if (elements.length === 0) return fail(`cannot remove "${path}": it is the root directory`);
+  const last = elements[elements.length - 1];
+  if (last === "." || last === "..") {
+    return fail(`cannot remove "${path}": "." and ".." cannot be removed`);
+  }
+
+  return transaction(fs, fs.maxOpBlocks, (): FsResult<void> => {
+    if (fs.unlink(joinPath(elements))) return ok(undefined);
+    const ip = lookup(fs, elements);
+    if (typeof ip === "string") return fail(`cannot remove "${path}": ${ip}`);
+    const notEmpty = ip.type === T_DIR;
+    fs.iput(ip);
+    return fail(
+      `cannot remove "${path}": ${notEmpty ? "the directory is not empty" : "the entry could not be removed"}`,
+    );
+  });
+}
+
+export function makeDirectory(fs: FileSystem, path: string, parents: boolean): FsResult<void> {
+  const elements = splitPath(path);
+  if (typeof elements === "string") return fail(elements);
+  if (fs.readOnly) return fail(`cannot make "${path}": the image is mounted read-only`);
+  if (elements.length === 0) {
+    return parents ? ok(undefined) : fail(`cannot make "${path}": it exists`);
+  }
+
+  const first = parents ? 1 : elements.length;
+  for (let depth = first; depth <= elements.length; depth++) {
+    const prefix = elements.slice(0, depth);
+    const made = transaction(fs, fs.maxOpBlocks, () =>
+      makeOne(fs, prefix, parents || depth < elements.length),
+    );
+    if (!made.ok) return fail(`cannot make "${path}": ${made.reason}`);
+  }
+  return ok(undefined);
+}
+
+/** Makes one directory; an existing directory is fine when `existingOk`. */
+function makeOne(fs: FileSystem, elements: string[], existingOk: boolean): FsResult<void> {
+  const path = joinPath(elements);
+  const existing = fs.namei(path);
+  if (existing !== null) {
+    const isDir = existing.type === T_DIR;
+    fs.iput(existing);
+    if (isDir && existingOk) return ok(undefined);
+    return fail(isDir ? `"${path}" exists` : `"${path}" exists and is not a directory`);
+  }
+  const ip = fs.create(path, T_DIR, 0, 0);
+  if (ip !== null) {
+    fs.iput(ip);
+    return ok(undefined);
+  }
+  const parent = elements.slice(0, -1);
+  const dp = fs.namei(joinPath(parent));
+  if (dp === null) return fail(explainMissing(fs, parent));
+  const isDir = dp.type === T_DIR;
+  fs.iput(dp);
+  return fail(
+    isDir ? "no free inode or block is left" : `"${joinPath(parent)}" is not a directory`,
+  );
+}
