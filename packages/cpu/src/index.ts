@@ -1,15 +1,24 @@
 /**
- * @xv6ts/cpu: an IA-32 user-mode CPU interpreter.
+ * @xv6ts/cpu: an IA-32 user-mode CPU interpreter for 32-bit x86 programs built by gcc -m32.
  *
- * The general registers are numbered in their instruction-encoding order.
+ * The CPU sees memory through a `Translator` (implemented by @xv6ts/mmu, or by an identity
+ * translator for flat memory), keeps its own TLB, and stops with a trap exit for every guest
+ * fault and software interrupt. The general registers are numbered in their encoding order.
  */
-export const EAX = 0;
-export const ECX = 1;
-export const EDX = 2;
-export const EBX = 3;
-export const ESP = 4;
-export const EBP = 5;
-export const ESI = 6;
-export const EDI = 7;
-
-export const REGISTER_NAMES = ["eax", "ecx", "edx", "ebx", "esp", "ebp", "esi", "edi"] as const;
+export {
+  ACCESS_READ,
+  ACCESS_WRITE,
+  EAX,
+  EBP,
+  EBX,
+  ECX,
+  EDI,
+  EDX,
+  ESI,
+  ESP,
+  REGISTER_NAMES,
+} from "./constants.ts";
+export type { Translator } from "./core.ts";
+export { Cpu, type CpuContext, type CpuOptions, type RunResult } from "./cpu.ts";
+export { CpuPanic } from "./errors.ts";
+export { FlatTranslator } from "./flat-translator.ts";

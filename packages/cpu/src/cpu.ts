@@ -1,0 +1,269 @@
+/**
+ * The public CPU: construction and validation of options, `run` with its trap exits, the
+ * register context, and the TLB and code-cache controls the kernel uses. The work happens in the
+ * run loop (execute.ts); this file adds single-stepping (TF), the trace, and the stop reasons.
+ */
+import { CodeFetcher } from "./code-fetch.ts";
+import {
+  CS,
+  DS,
+  ES,
+  FLAG_IF,
+  FLAG_IOPL,
+  FLAG_RESERVED1,
+  FLAG_TF,
+  FLAG_VM,
+  FS,
+  GS,
+  REGISTER_NAMES,
+  SS,
+  VECTOR_DB,
+} from "./constants.ts";
+import {
+  CpuCore,
+  STOP_CONTINUE,
+  STOP_FAULT,
+  STOP_SIGNAL,
+  STOP_TRAP,
+  type Translator,
+} from "./core.ts";
+import { formatTraceLine } from "./disassembler.ts";
+import { CpuPanic } from "./errors.ts";
+import { executeLoop } from "./execute.ts";
+import { InstructionCache } from "./instruction-cache.ts";
+
+export interface CpuOptions {
+  /** Physical memory, shared with the MMU: a multiple of 4 KiB, at most 256 MiB. */
+  memory: ArrayBuffer;
+  translator: Translator;
+  /** Vectors `int n` may invoke at CPL 3 (xv6: [64]); default none. */
+  userVectors?: Iterable<number>;
+  /** If given, called with one line per instruction (disassembly and registers). */
+  trace?: (line: string) => void;
+}
+
+/** Every user-visible register; selectors and eflags as 32-bit unsigned numbers. */
+export interface CpuContext {
+  eax: number;
+  ecx: number;
+  edx: number;
+  ebx: number;
+  esp: number;
+  ebp: number;
+  esi: number;
+  edi: number;
+  eip: number;
+  eflags: number;
+  cs: number;
+  ss: number;
+  ds: number;
+  es: number;
+  fs: number;
+  gs: number;
+}
+
+export type RunResult =
+  | { type: "budget"; executed: number }
+  | { type: "trap"; executed: number; vector: number; errorCode: number; faultAddress: number };
+
+const MAX_MEMORY = 256 * 1024 * 1024;
+/** EFLAGS bits that exist on i686 (all others read as 0). */
+const DEFINED_FLAGS = 0x3f7fd7;
+
+/** An IA-32 CPU that runs user-mode (CPL 3) code in flat segments over paged memory. */
+export class Cpu {
+  /** eax..edi in encoding order; the kernel reads and writes it directly. */
+  readonly regs: Int32Array;
+  private readonly core: CpuCore;
+  private readonly cache: InstructionCache;
+  private readonly fetcher: CodeFetcher;
+  private readonly trace: ((line: string) => void) | undefined;
+
+  /** Builds a CPU in the state of a new CPL-3 process; throws on invalid options. */
+  constructor(options: CpuOptions) {
+    const { memory, translator } = options;
+    if (
+      !(memory instanceof ArrayBuffer) ||
+      memory.byteLength % 4096 !== 0 ||
+      memory.byteLength > MAX_MEMORY
+    ) {
+      throw new RangeError(
+        `Cpu: memory must be an ArrayBuffer whose size is a multiple of 4096 up to ${MAX_MEMORY} bytes`,
+      );
+    }
+    if (typeof translator?.translate !== "function") {
+      throw new TypeError("Cpu: translator must have a translate(linear, access, cpl) method");
+    }
+    this.core = new CpuCore(memory, translator);
+    this.cache = new InstructionCache(memory.byteLength / 4096);
+    this.fetcher = new CodeFetcher(this.core, this.cache);
+    this.regs = this.core.r32.subarray(0, 8);
+    for (const vector of options.userVectors ?? []) {
+      if (!Number.isInteger(vector) || vector < 0 || vector > 255) {
+        throw new RangeError(`Cpu: user vector ${vector} is not an integer from 0 to 255`);
+      }
+      this.core.userVectors[vector] = 1;
+    }
+    this.trace = options.trace ?? environmentTrace();
+  }
+
+  get eip(): number {
+    return this.core.eip >>> 0;
+  }
+
+  set eip(value: number) {
+    this.core.eip = value >>> 0;
+  }
+
+  /** EFLAGS with the lazy status flags computed. */
+  get eflags(): number {
+    this.core.materializeFlags();
+    return this.core.flags >>> 0;
+  }
+
+  /** Sets EFLAGS; bit 1 and IF stay set, IOPL and VM stay 0, undefined bits read as 0. */
+  set eflags(value: number) {
+    this.core.lazyMask = 0;
+    this.core.flags =
+      ((value & DEFINED_FLAGS & ~FLAG_IOPL & ~FLAG_VM) | FLAG_RESERVED1 | FLAG_IF) >>> 0;
+  }
+
+  /** The last page-fault linear address (as CR2). */
+  get cr2(): number {
+    return this.core.cr2 >>> 0;
+  }
+
+  set cr2(value: number) {
+    this.core.cr2 = value >>> 0;
+  }
+
+  /** Retired instructions (each rep iteration counts one); `rdtsc` reads it. */
+  get instructionCount(): number {
+    return this.core.instructionCount;
+  }
+
+  set instructionCount(value: number) {
+    this.core.instructionCount = value;
+  }
+
+  /**
+   * Executes up to `budget` instructions and returns why it stopped: the budget was spent, or a
+   * trap (a fault with the registers as at the start of the faulting instruction, or a software
+   * interrupt or debug trap with eip after it).
+   */
+  run(budget: number): RunResult {
+    const core = this.core;
+    let executed = 0;
+    while (executed < budget) {
+      const singleStep = (core.flags & FLAG_TF) !== 0;
+      const slice = singleStep || this.trace !== undefined ? 1 : budget - executed;
+      if (this.trace !== undefined) this.trace(formatTraceLine(core, this.fetcher, this.cache));
+      const retired = this.runLoop(slice);
+      executed += retired;
+      core.instructionCount += retired;
+      const stop = core.stopKind;
+      if (stop === STOP_FAULT || stop === STOP_TRAP) return this.trapResult(executed);
+      if (singleStep && stop !== STOP_CONTINUE) {
+        return { type: "trap", executed, vector: VECTOR_DB, errorCode: 0, faultAddress: this.cr2 };
+      }
+    }
+    return { type: "budget", executed };
+  }
+
+  private runLoop(budget: number): number {
+    try {
+      return executeLoop(this.core, this.cache, this.fetcher, budget);
+    } catch (error) {
+      if (error === STOP_SIGNAL) throw new CpuPanic("run: stop signal escaped the run loop");
+      const reason = error instanceof Error ? error.message : String(error);
+      throw new CpuPanic(`run: internal error at eip 0x${this.eip.toString(16)}: ${reason}`);
+    }
+  }
+
+  private trapResult(executed: number): RunResult {
+    const core = this.core;
+    return {
+      type: "trap",
+      executed,
+      vector: core.stopVector,
+      errorCode: core.stopErrorCode,
+      faultAddress: core.cr2 >>> 0,
+    };
+  }
+
+  /** Returns a copy of every user-visible register. */
+  getContext(): CpuContext {
+    const r = this.core.r32;
+    const segments = this.core.segments;
+    return {
+      eax: r[0]! >>> 0,
+      ecx: r[1]! >>> 0,
+      edx: r[2]! >>> 0,
+      ebx: r[3]! >>> 0,
+      esp: r[4]! >>> 0,
+      ebp: r[5]! >>> 0,
+      esi: r[6]! >>> 0,
+      edi: r[7]! >>> 0,
+      eip: this.eip,
+      eflags: this.eflags,
+      cs: segments[CS]!,
+      ss: segments[SS]!,
+      ds: segments[DS]!,
+      es: segments[ES]!,
+      fs: segments[FS]!,
+      gs: segments[GS]!,
+    };
+  }
+
+  /** Loads every register from `context` as given (EFLAGS after the setter's rule). */
+  setContext(context: CpuContext): void {
+    const r = this.core.r32;
+    REGISTER_NAMES.forEach((name, n) => {
+      r[n] = context[name];
+    });
+    this.eip = context.eip;
+    this.eflags = context.eflags;
+    const segments = this.core.segments;
+    segments[CS] = context.cs;
+    segments[SS] = context.ss;
+    segments[DS] = context.ds;
+    segments[ES] = context.es;
+    segments[FS] = context.fs;
+    segments[GS] = context.gs;
+    this.core.updateNullSegments();
+  }
+
+  /** Empties the TLB: the CR3 load, after an address-space switch or a changed mapping. */
+  flushTlb(): void {
+    this.core.flushTlb();
+    this.fetcher.forgetPage();
+  }
+
+  /** Drops decoded instructions of physical page `physicalPage` (pa >>> 12) after an outside write. */
+  invalidateCode(physicalPage: number): void {
+    if (
+      Number.isInteger(physicalPage) &&
+      physicalPage >= 0 &&
+      physicalPage < this.core.codeChunks.length
+    ) {
+      this.fetcher.dropPage(physicalPage);
+    }
+  }
+}
+
+/** The trace sink switched on by XV6TS_TRACE=cpu (a comma list), writing to standard error. */
+function environmentTrace(): ((line: string) => void) | undefined {
+  const host = globalThis as {
+    process?: { env?: Record<string, string | undefined>; stderr?: { write(text: string): void } };
+  };
+  const setting = host.process?.env?.XV6TS_TRACE ?? "";
+  if (
+    !setting
+      .split(",")
+      .map((word) => word.trim())
+      .includes("cpu")
+  )
+    return undefined;
+  const stderr = host.process?.stderr;
+  return stderr === undefined ? undefined : (line) => stderr.write(`${line}\n`);
+}

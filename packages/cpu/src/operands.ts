@@ -1,0 +1,114 @@
+/**
+ * Operand access for the general handlers: effective addresses, and reads and writes of an "E"
+ * (register or memory) or "G" (register) operand of any size. The hot handlers in execute.ts do
+ * the same inline for their fixed forms.
+ */
+import { VECTOR_GP } from "./constants.ts";
+import type { CpuCore } from "./core.ts";
+import { DECODED_ADDRESS16, DECODED_MEMORY, type InstructionCache } from "./instruction-cache.ts";
+
+/** Computes the effective address of slot `i`'s memory operand, raising #GP(0) on a null segment. */
+export function effectiveAddress(core: CpuCore, c: InstructionCache, i: number): number {
+  const r = core.r32;
+  const address = (r[c.base[i]!]! + (r[c.index[i]!]! << c.scale[i]!) + c.disp[i]!) | 0;
+  if ((c.segBit[i]! & core.eaSlowMask) === 0) return address;
+  return slowEffectiveAddress(core, c, i, address);
+}
+
+function slowEffectiveAddress(
+  core: CpuCore,
+  c: InstructionCache,
+  i: number,
+  address: number,
+): number {
+  if (((core.nullSegments >> c.seg[i]!) & 1) !== 0) core.fault(VECTOR_GP, 0);
+  return (c.flags[i]! & DECODED_ADDRESS16) !== 0 ? address & 0xffff : address;
+}
+
+/** The offset part of the effective address, as `lea` computes it (no segment check). */
+export function addressOffset(core: CpuCore, c: InstructionCache, i: number): number {
+  const r = core.r32;
+  const address = (r[c.base[i]!]! + (r[c.index[i]!]! << c.scale[i]!) + c.disp[i]!) | 0;
+  return (c.flags[i]! & DECODED_ADDRESS16) !== 0 ? address & 0xffff : address;
+}
+
+export function isMemory(c: InstructionCache, i: number): boolean {
+  return (c.flags[i]! & DECODED_MEMORY) !== 0;
+}
+
+/** Reads a register of `size` bytes: 8-bit numbers are al cl dl bl ah ch dh bh. */
+export function readRegister(core: CpuCore, size: number, n: number): number {
+  if (size === 4) return core.r32[n]!;
+  if (size === 2) return core.r16[n << 1]!;
+  return core.getReg8(n);
+}
+
+export function writeRegister(core: CpuCore, size: number, n: number, value: number): void {
+  if (size === 4) core.r32[n] = value;
+  else if (size === 2) core.r16[n << 1] = value;
+  else core.setReg8(n, value);
+}
+
+/** Reads `size` bytes at `va`: unsigned for 1 and 2, a signed 32-bit integer for 4. */
+export function readMemory(core: CpuCore, size: number, va: number): number {
+  if (size === 4) return core.read32(va);
+  if (size === 2) return core.read16(va);
+  return core.read8(va);
+}
+
+export function readMemoryForWrite(core: CpuCore, size: number, va: number): number {
+  if (size === 4) return core.readForWrite32(va);
+  if (size === 2) return core.readForWrite16(va);
+  return core.readForWrite8(va);
+}
+
+export function writeMemory(core: CpuCore, size: number, va: number, value: number): void {
+  if (size === 4) core.write32(va, value);
+  else if (size === 2) core.write16(va, value);
+  else core.write8(va, value);
+}
+
+/**
+ * Reads the E operand of slot `i`. A memory operand's address is kept in `core.operandAddress`
+ * for `storeE`; with `forWrite` the access is checked as a write (read-modify-write).
+ */
+export function loadE(core: CpuCore, c: InstructionCache, i: number, forWrite: boolean): number {
+  const size = c.size[i]!;
+  if ((c.flags[i]! & DECODED_MEMORY) === 0) return readRegister(core, size, c.base[i]!);
+  const address = effectiveAddress(core, c, i);
+  core.operandAddress = address;
+  return forWrite ? readMemoryForWrite(core, size, address) : readMemory(core, size, address);
+}
+
+/** Writes the E operand of slot `i`; a memory operand must have been loaded by `loadE` first. */
+export function storeE(core: CpuCore, c: InstructionCache, i: number, value: number): void {
+  const size = c.size[i]!;
+  if ((c.flags[i]! & DECODED_MEMORY) === 0) writeRegister(core, size, c.base[i]!, value);
+  else writeMemory(core, size, core.operandAddress, value);
+}
+
+/** Writes the E operand of slot `i` without a prior load. */
+export function storeENew(core: CpuCore, c: InstructionCache, i: number, value: number): void {
+  const size = c.size[i]!;
+  if ((c.flags[i]! & DECODED_MEMORY) === 0) writeRegister(core, size, c.base[i]!, value);
+  else writeMemory(core, size, effectiveAddress(core, c, i), value);
+}
+
+export function loadG(core: CpuCore, c: InstructionCache, i: number): number {
+  return readRegister(core, c.size[i]!, c.reg[i]!);
+}
+
+export function storeG(core: CpuCore, c: InstructionCache, i: number, value: number): void {
+  writeRegister(core, c.size[i]!, c.reg[i]!, value);
+}
+
+/** Masks a value to `size` bytes, unsigned. */
+export function truncate(size: number, value: number): number {
+  return size === 4 ? value >>> 0 : value & (size === 2 ? 0xffff : 0xff);
+}
+
+/** Sign-extends the low `size` bytes of a value to a 32-bit integer. */
+export function signExtend(size: number, value: number): number {
+  const shift = 32 - 8 * size;
+  return (value << shift) >> shift;
+}
