@@ -15,8 +15,8 @@ export class Pipe {
   readOpen = true;
   writeOpen = true;
   /** Sleep channels: readers wait for bytes or the write end's close, writers for room. */
-  readonly readers = { pipe: this, end: "read" } as const;
-  readonly writers = { pipe: this, end: "write" } as const;
+  readonly readers: object = { end: "read" };
+  readonly writers: object = { end: "write" };
 
   /** Bytes waiting to be read. */
   get buffered(): number {

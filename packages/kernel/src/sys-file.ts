@@ -6,40 +6,15 @@
  * never waits, so transactions never overlap. Descriptors index the process's table of NOFILE
  * open files; a new descriptor is the lowest free one.
  */
-import type { Inode } from "@xv6ts/fs-journal";
+import { encodeStat, type Inode, STAT_SIZE } from "@xv6ts/fs-journal";
 import type { KernelCore, SyscallResult } from "./core.js";
 import type { FileKind, OpenFile } from "./file.js";
 import { fileRead, fileWrite } from "./file-io.js";
-import { NOFILE, O_CREATE, O_RDWR, O_WRONLY, ROOTDEV, T_DEV, T_DIR, T_FILE } from "./param.js";
+import { NOFILE, O_CREATE, O_RDWR, O_WRONLY, T_DEV, T_DIR, T_FILE } from "./param.js";
 import { resolvePath } from "./path.js";
 import { Pipe } from "./pipe.js";
 import type { Process } from "./proc.js";
 import type { SyscallCall } from "./syscall.js";
-
-/*
- * struct stat, 20 bytes, little-endian, as user programs read it:
- *
- *   0 type int16   2 (pad)   4 dev int32   8 ino uint32   12 nlink int16   14 (pad)   16 size uint32
- */
-export const STAT_SIZE = 20;
-
-/** Encodes xv6's struct stat. */
-export function encodeStat(stat: {
-  type: number;
-  dev: number;
-  ino: number;
-  nlink: number;
-  size: number;
-}): Uint8Array {
-  const bytes = new Uint8Array(STAT_SIZE);
-  const view = new DataView(bytes.buffer);
-  view.setInt16(0, stat.type, true);
-  view.setInt32(4, stat.dev, true);
-  view.setUint32(8, stat.ino, true);
-  view.setInt16(12, stat.nlink, true);
-  view.setUint32(16, stat.size, true);
-  return bytes;
-}
 
 /** Returns the lowest free descriptor of a process, or -1. */
 function freeDescriptor(process: Process): number {
@@ -99,8 +74,8 @@ export function sysFstat(core: KernelCore, call: SyscallCall): SyscallResult {
   if (arg === null) return -1;
   const va = call.argPtr(1, STAT_SIZE);
   if (va === null || arg.file.ip === null) return -1;
-  const stat = core.fileSystem.stati(arg.file.ip);
-  const bytes = encodeStat({ ...stat, dev: stat.dev ?? ROOTDEV });
+  const bytes = new Uint8Array(STAT_SIZE);
+  encodeStat(core.fileSystem.stati(arg.file.ip), bytes);
   return core.copyOut(call.process, va, bytes) ? 0 : -1;
 }
 

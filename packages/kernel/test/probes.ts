@@ -38,7 +38,7 @@ export function badExecutables(): Record<string, Uint8Array> {
     ),
     "bad-memsz": patchProgramHeader(good, 1, "memsz", 0x7000000),
     "bad-align": patchProgramHeader(good, 1, "vaddr", 0x1010),
-    "bad-filesz": patchProgramHeader(good, 1, "memsz", 0),
+    "bad-filesz": patchProgramHeader(good, 0, "memsz", 16),
   };
 }
 
