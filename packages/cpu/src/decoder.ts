@@ -290,7 +290,7 @@ export class Decoder {
     this.modrm();
     this.set("size", size);
     this.set("sub", kind);
-    const first = size === 4 ? ALU32_FIRST_OP[kind]! : -1;
+    const first = size === 4 && kind < ALU_TEST ? ALU32_FIRST_OP[kind]! : -1;
     if (!toRegister) this.lockable = kind !== ALU_CMP && kind !== ALU_TEST;
     if (first < 0) {
       if (kind === ALU_TEST && size === 1 && !this.memoryOperand)
