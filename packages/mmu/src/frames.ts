@@ -11,8 +11,7 @@
  * The stack starts ordered so that the lowest frames come out first, and a freed frame is the next
  * one handed out, as with xv6's free list. Allocation order is therefore deterministic.
  *
- * Frame 0 is reserved and never handed out, so no frame has physical address 0, and while no
- * directory is loaded (cr3 = 0) it reads as an empty directory.
+ * Frame 0 is reserved and never handed out, so no allocated frame has physical address 0.
  *
  * Debug mode poisons a freed frame with the byte 0x01 (the junk xv6 writes on kfree) and checks
  * on the next kalloc of that frame that the poison is intact, which catches writes to freed

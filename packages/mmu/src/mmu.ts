@@ -102,8 +102,10 @@ export class Mmu {
   private readonly state: Memory;
   private readonly words: Uint32Array;
   private readonly frameLimit: number;
-  private cr3Value = 0;
-  private cr3Word = 0;
+  /** The directory with only the kernel mappings (xv6's kpgdir), loaded by switchKvm. */
+  private readonly kpgdir: number;
+  private cr3Value: number;
+  private cr3Word: number;
 
   /** Creates the memory and builds the shared kernel page tables. Throws RangeError on bad options. */
   constructor(options: MmuOptions = {}) {
@@ -125,10 +127,14 @@ export class Mmu {
       kernelPdes: new Uint32Array(1024),
     };
     buildKernelTables(this.state);
+    this.kpgdir = setupKvm(this.state);
+    this.frames.pin(this.kpgdir);
+    this.cr3Value = this.kpgdir;
+    this.cr3Word = this.kpgdir >>> 2;
     if (TRACE) trace(`memory ${hex(memorySize)} bytes, ${this.frames.freeCount} frames free`);
   }
 
-  /** The physical address of the loaded directory (0 before the first switchUvm). */
+  /** The physical address of the loaded directory; the kernel-only one until a switchUvm. */
   get cr3(): number {
     return this.cr3Value;
   }
@@ -146,6 +152,16 @@ export class Mmu {
     checkPgdir(this.state, "switchUvm", pgdir);
     this.cr3Value = pgdir;
     this.cr3Word = pgdir >>> 2;
+  }
+
+  /**
+   * Loads the directory that maps only kernel space (xv6's switchkvm), so that every user
+   * address faults as not present and any user directory can be freed. The caller flushes the
+   * CPU TLB.
+   */
+  switchKvm(): void {
+    this.cr3Value = this.kpgdir;
+    this.cr3Word = this.kpgdir >>> 2;
   }
 
   /**

@@ -48,20 +48,21 @@ function loadedSpace(): { mmu: Mmu; pgdir: number } {
 }
 
 describe("Mmu construction", () => {
-  test("defaults to 224 MiB with 65 frames used", () => {
+  test("defaults to 224 MiB with 66 frames used", () => {
     const mmu = new Mmu();
 
     expect(mmu.memorySize).toBe(224 * MiB);
     expect(mmu.memory.byteLength).toBe(224 * MiB);
     expect(mmu.frames.totalCount).toBe(57344);
-    // Frame 0, 56 tables for KERNBASE..KERNBASE+224 MiB, 8 for device space.
-    expect(mmu.frames.usedCount).toBe(65);
-    expect(mmu.cr3).toBe(0);
+    // Frame 0, 56 tables for KERNBASE..KERNBASE+224 MiB, 8 for device space, the kernel
+    // directory.
+    expect(mmu.frames.usedCount).toBe(66);
+    expect(mmu.frames.isPinned(mmu.cr3)).toBe(true);
   });
 
   test("uses one kernel table per 4 MiB", () => {
-    expect(new Mmu({ memorySize: 4 * MiB }).frames.usedCount).toBe(10);
-    expect(new Mmu({ memorySize: 8 * MiB }).frames.usedCount).toBe(11);
+    expect(new Mmu({ memorySize: 4 * MiB }).frames.usedCount).toBe(11);
+    expect(new Mmu({ memorySize: 8 * MiB }).frames.usedCount).toBe(12);
   });
 
   test.each([0, 3 * MiB, 6 * MiB, 4 * MiB + 0.5, -4 * MiB, 2048 * MiB])(
@@ -161,11 +162,31 @@ describe("Mmu.translate faults", () => {
     expect(mmu.translate(DEVSPACE + 0x1234, READ, 0)).toBe(0x234);
   });
 
-  test("every access faults before the first switchUvm", () => {
+  test("the kernel directory is loaded at the start", () => {
     const mmu = new Mmu({ memorySize: 4 * MiB });
 
     expect(errorCode(mmu.translate(0, READ, 3))).toBe(4);
-    expect(errorCode(mmu.translate(KERNBASE, WRITE, 0))).toBe(2);
+    expect(errorCode(mmu.translate(0, READ, 0))).toBe(0);
+    expect(errorCode(mmu.translate(KERNBASE, READ, 3))).toBe(5);
+    expect(mmu.translate(KERNBASE + 0x10, WRITE, 0)).toBe(0x10);
+  });
+
+  test("switchKvm unloads the user directory", () => {
+    const { mmu, pgdir } = loadedSpace();
+    mmu.allocUvm(pgdir, 0, PGSIZE);
+
+    mmu.switchKvm();
+
+    expect(mmu.frames.isPinned(mmu.cr3)).toBe(true);
+    expect(errorCode(mmu.translate(0, READ, 3))).toBe(4);
+    mmu.freeVm(pgdir);
+    expect(mmu.frames.refCount(pgdir)).toBe(0);
+  });
+
+  test("switchUvm panics on the kernel directory", () => {
+    const mmu = new Mmu({ memorySize: 4 * MiB });
+
+    expect(() => mmu.switchUvm(mmu.cr3)).toThrow(/^switchUvm: pgdir 0x[0-9a-f]+ is a reserved/);
   });
 
   test("rights are the AND of pde and pte", () => {
