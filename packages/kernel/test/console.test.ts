@@ -3,7 +3,7 @@
  */
 import { describe, expect, it } from "vitest";
 import { Assembler } from "./asm.js";
-import { bootSession } from "./session.js";
+import { bootSession, startProgram } from "./session.js";
 
 /** Builds a program that runs `bytes` as its first instruction. */
 function faultProgram(bytes: number[]): Uint8Array {
@@ -81,12 +81,13 @@ describe("traps", () => {
 
   for (const [name, bytes, expected] of cases) {
     it(`kill the process with xv6's line on ${name}`, async () => {
-      const session = await bootSession({
-        programs: ["init", "sh"],
-        files: [{ path: "/fault", data: faultProgram(bytes) }],
-      });
-      const output = await session.command("fault");
-      expect(output).toBe(`fault\npid 3 fault: ${expected}--kill proc\n$ `);
+      const session = startProgram(faultProgram(bytes));
+      await session.waitFor("--kill proc\n");
+      await session.settle();
+      expect(session.text.split("\n").slice(3).join("\n")).toBe(
+        `pid 2 program: ${expected}--kill proc\n`,
+      );
+      expect(session.kernel.processes().map((p) => p.pid)).toEqual([1]);
       await session.shutdown();
     });
   }

@@ -31,7 +31,7 @@ import {
   RESULTS_BASE,
   readResults,
 } from "./probes.js";
-import { bootSession } from "./session.js";
+import { startProgram } from "./session.js";
 
 const KERNBASE = KERNBASE_FOR_TESTS;
 
@@ -55,35 +55,29 @@ const BAD_CALLS: [string, (asm: import("./asm.js").Assembler) => void][] = [
   ["open of a missing file", (a) => a.syscall(SYS_open, a.data("/no-such-file"), 0)],
   ["open of / for writing", (a) => a.syscall(SYS_open, a.data("/"), 1)],
   ["exec of path at KERNBASE", (a) => a.syscall(SYS_exec, KERNBASE, 0x1000)],
-  ["exec with argv at KERNBASE", (a) => a.syscall(SYS_exec, a.data("/probe"), KERNBASE)],
+  ["exec with argv at KERNBASE", (a) => a.syscall(SYS_exec, a.data("/program"), KERNBASE)],
   ["mkdir of path past sz", (a) => a.syscall(SYS_mkdir, PROBE_SZ)],
   ["link of a missing file", (a) => a.syscall(SYS_link, a.data("/nope"), a.data("/nope2"))],
   ["unlink of .", (a) => a.syscall(SYS_unlink, a.data("."))],
-  ["chdir to a file", (a) => a.syscall(SYS_chdir, a.data("/probe"))],
+  ["chdir to a file", (a) => a.syscall(SYS_chdir, a.data("/program"))],
   ["dup of a closed fd", (a) => a.syscall(SYS_dup, 12)],
   ["kill of a missing pid", (a) => a.syscall(SYS_kill, 9999)],
   ["sbrk past memory", (a) => a.syscall(SYS_sbrk, 0x10000000)],
   ["sbrk below 0", (a) => a.syscall(SYS_sbrk, -0x100000)],
 ];
 
+/** Runs a probe as pid 2 through its two console waits; returns what the test compares. */
 async function runProbe(program: Uint8Array, files: { path: string; data: Uint8Array }[] = []) {
-  const session = await bootSession({
-    programs: ["init", "sh"],
-    files: [{ path: "/probe", data: program }, ...files],
-  });
-  const firstWait = session.nextConsoleWait();
-  session.kernel.input("probe\n");
-  await firstWait;
+  const session = startProgram(program, files);
+  await session.waitForConsoleWaits(1);
   const before = { frames: session.kernel.freeFrames, files: session.kernel.openFiles };
-  const probe = session.kernel.processes().find((p) => p.name === "probe")!;
   const secondWait = session.nextConsoleWait();
   session.kernel.input("\n");
   await secondWait;
   const after = { frames: session.kernel.freeFrames, files: session.kernel.openFiles };
-  const memory = session.kernel.readMemory(probe.pid, RESULTS_BASE, 4096);
-  const prompt = session.nextConsoleWait();
+  const memory = session.kernel.readMemory(2, RESULTS_BASE, 4096);
   session.kernel.input("\n");
-  await prompt;
+  await session.settle();
   await session.shutdown();
   return { before, after, memory, output: session.text };
 }
@@ -113,11 +107,11 @@ describe("system-call error paths", () => {
       for (const name of names) emitExec(asm, `/${name}`);
       emitExec(
         asm,
-        "/probe",
+        "/program",
         new Array(31).fill(0).map(() => asm.data("a")),
       );
       const long = asm.data(longArgument);
-      emitExec(asm, "/probe", [long, long, long]);
+      emitExec(asm, "/program", [long, long, long]);
     });
     const files = names.map((name) => ({ path: `/${name}`, data: bad[name]! }));
     const { before, after, memory } = await runProbe(program, files);
@@ -128,14 +122,14 @@ describe("system-call error paths", () => {
 
   it("fail open beyond NOFILE and fork beyond NPROC, then recover", async () => {
     const program = probeProgram((asm) => {
-      emitOpenUntilFull(asm, "/probe", 14);
+      emitOpenUntilFull(asm, "/program", 14);
       emitForkUntilFull(asm);
     });
     const { before, after, memory } = await runProbe(program);
     const results = readResults(memory, 16);
     expect(results.slice(0, 13)).toEqual([3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15]);
     expect(results[13]).toBe(-1);
-    expect(results[14]).toBe(64 - 3);
+    expect(results[14]).toBe(64 - 2);
     expect(results[15]).toBe(-1);
     expect(after).toEqual(before);
   });

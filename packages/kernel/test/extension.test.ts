@@ -5,30 +5,24 @@
 import { describe, expect, it } from "vitest";
 import { type KernelExtensionApi, type OpenFile, REGISTERS_SET } from "../src/index.js";
 import { probeProgram, RESULTS_BASE, readResults } from "./probes.js";
-import { bootSession, type Session } from "./session.js";
+import { bootSession, type Session, startProgram } from "./session.js";
 
-/** Boots with `/probe`, lets `setup` register calls, runs the probe to its second wait. */
+/** Boots with the probe as pid 2, lets `setup` register calls, runs it to its second wait. */
 async function runProbe(program: Uint8Array, setup: (api: KernelExtensionApi) => void = () => {}) {
-  const session = await bootSession({
-    programs: ["init", "sh"],
-    files: [{ path: "/probe", data: program }],
-  });
+  const session = startProgram(program);
   setup(session.kernel.extension);
-  const first = session.nextConsoleWait();
-  session.kernel.input("probe\n");
-  await first;
+  await session.waitForConsoleWaits(1);
   const framesBefore = session.kernel.freeFrames;
   const second = session.nextConsoleWait();
   session.kernel.input("\n");
   await second;
-  const probe = session.kernel.processes().find((p) => p.pid === 3)!;
+  const probe = session.kernel.processes().find((p) => p.pid === 2)!;
   return { session, probe, framesBefore, framesAfter: session.kernel.freeFrames };
 }
 
 async function finish(session: Session): Promise<void> {
-  const prompt = session.nextConsoleWait();
   session.kernel.input("\n");
-  await prompt;
+  await session.settle();
   await session.shutdown();
 }
 
@@ -38,10 +32,10 @@ describe("extension system calls", () => {
       for (const number of [22, 23, 24, 99, 0]) asm.syscall(number).record();
     });
     const { session } = await runProbe(program);
-    const results = readResults(session.kernel.readMemory(3, RESULTS_BASE, 20), 5);
+    const results = readResults(session.kernel.readMemory(2, RESULTS_BASE, 20), 5);
     expect(results).toEqual([-1, -1, -1, -1, -1]);
     for (const number of [22, 23, 24, 99, 0]) {
-      expect(session.text).toContain(`3 probe: unknown sys call ${number}\n`);
+      expect(session.text).toContain(`2 program: unknown sys call ${number}\n`);
     }
     await finish(session);
   });
@@ -53,7 +47,7 @@ describe("extension system calls", () => {
     const { session } = await runProbe(program, (api) => {
       api.registerSyscall(22, "double", (call) => (call.argInt(0) ?? 0) * 2);
     });
-    expect(readResults(session.kernel.readMemory(3, RESULTS_BASE, 4), 1)).toEqual([42]);
+    expect(readResults(session.kernel.readMemory(2, RESULTS_BASE, 4), 1)).toEqual([42]);
     await finish(session);
   });
 
@@ -70,7 +64,7 @@ describe("extension system calls", () => {
         return REGISTERS_SET;
       });
     });
-    expect(readResults(session.kernel.readMemory(3, RESULTS_BASE, 8), 2)).toEqual([7, 9]);
+    expect(readResults(session.kernel.readMemory(2, RESULTS_BASE, 8), 2)).toEqual([7, 9]);
     await finish(session);
   });
 
@@ -114,7 +108,7 @@ describe("replaceImage", () => {
         return REGISTERS_SET;
       });
     });
-    expect(readResults(session.kernel.readMemory(3, RESULTS_BASE, 4), 1)).toEqual([77]);
+    expect(readResults(session.kernel.readMemory(2, RESULTS_BASE, 4), 1)).toEqual([77]);
     expect(probe.name).toBe("swapped");
     expect(framesAfter).toBe(framesBefore);
     await finish(session);
@@ -156,8 +150,8 @@ describe("replaceImage", () => {
       "bad selector ds 0x10",
       `bad page directory ${callerPgdir}`,
     ]);
-    expect(readResults(session.kernel.readMemory(3, RESULTS_BASE, 4), 1)).toEqual([5]);
-    expect(probe.name).toBe("probe");
+    expect(readResults(session.kernel.readMemory(2, RESULTS_BASE, 4), 1)).toEqual([5]);
+    expect(probe.name).toBe("program");
     await finish(session);
   });
 });

@@ -4,14 +4,51 @@
  */
 import {
   SYS_close,
+  SYS_dup,
   SYS_exec,
   SYS_exit,
   SYS_fork,
+  SYS_mknod,
   SYS_open,
+  SYS_pipe,
   SYS_read,
   SYS_wait,
 } from "../src/index.js";
 import { Assembler, patchProgramHeader, RESULTS_BASE } from "./asm.js";
+
+/**
+ * An /init that needs no userland: it opens the console as fds 0, 1 and 2 (making the device
+ * node first), forks a child that execs `path`, reaps children, and then blocks for good on a
+ * pipe nobody writes to. The program at `path` runs as pid 2.
+ */
+export function launcherInit(path: string): Uint8Array {
+  const asm = new Assembler();
+  const consolePath = asm.data("console");
+  const programPath = asm.data(path);
+  const argv = asm.words([programPath, 0]);
+  const fds = asm.words([0, 0]);
+  const scratch = asm.words([0]);
+  asm.syscall(SYS_mknod, consolePath, 1, 1);
+  asm.syscall(SYS_open, consolePath, 2);
+  asm.syscall(SYS_dup, 0);
+  asm.syscall(SYS_dup, 0);
+  asm.syscall(SYS_fork);
+  asm.jumpIfZero("child");
+  asm.label("reap");
+  asm.syscall(SYS_wait);
+  asm.jumpIfLess(0, "park");
+  asm.jump("reap");
+  asm.label("park");
+  asm.syscall(SYS_pipe, fds);
+  asm.loadEax(fds);
+  asm.pushImm(1).pushImm(scratch).pushEax().pushImm(0).movEaxImm(SYS_read);
+  asm.raw(0xcd, 0x40, 0x83, 0xc4, 16);
+  asm.jump("reap");
+  asm.label("child");
+  asm.syscall(SYS_exec, programPath, argv);
+  asm.syscall(SYS_exit);
+  return asm.build();
+}
 
 /** A program that exits at once. */
 export function exitProgram(): Uint8Array {

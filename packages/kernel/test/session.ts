@@ -6,6 +6,7 @@
 import { type GeometryName, MemoryDevice, mkfs } from "@xv6ts/fs-journal";
 import { programBytes, programNames } from "@xv6ts/userland";
 import { Kernel, type KernelOptions } from "../src/index.js";
+import { launcherInit } from "./probes.js";
 
 /** A file to put on a test image beside the programs. */
 export interface ExtraFile {
@@ -135,6 +136,25 @@ export class Session {
   async shutdown(): Promise<void> {
     await this.kernel.shutdown();
   }
+}
+
+/**
+ * Boots an image whose /init (an assembled launcher, no userland needed) runs `program` from
+ * /program as pid 2, with the console as fds 0 to 2.
+ */
+export function startProgram(
+  program: Uint8Array,
+  files: ExtraFile[] = [],
+  options: Partial<KernelOptions> = {},
+): Session {
+  const device = new MemoryDevice(1000, 512);
+  const entries = [
+    { path: "/init", data: launcherInit("/program") },
+    { path: "/program", data: program },
+    ...files,
+  ];
+  mkfs(device, { geometry: "xv6", size: 1000, files: entries });
+  return new Session({ device, ...options });
 }
 
 /** Boots a session on a fresh image and waits for the first shell prompt. */
