@@ -51,7 +51,7 @@ def u16(value: int) -> bytes:
 
 
 def register_of(code: int, size: int) -> int:
-    """Return the 32-bit register (0-7) that holds register `code` of `size` bits."""
+    """Return the 32-bit register (0-7) that contains register `code` of `size` bits."""
     if size == 8:
         return code & 3
     return code
@@ -74,7 +74,7 @@ def set_register_part(registers: dict, code: int, size: int, value: int) -> None
 class MemoryOperand:
     """The ModRM tail (ModRM, SIB, displacement) addressing one linear address.
 
-    `registers` holds the base and index values that make the address; `text` is its Intel
+    `registers` contains the base and index values that make the address. `text` is its Intel
     syntax, such as "[esi+ecx*4+0x10]".
     """
 

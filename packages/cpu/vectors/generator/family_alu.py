@@ -1,6 +1,6 @@
 """alu.json: add or adc sbb and sub xor cmp, test, inc dec, neg not in 8, 16 and 32 bits.
 
-Every ModRM form comes with a register group and a memory group; the immediate forms include
+Every ModRM form comes with a register group and a memory group. The immediate forms include
 the sign-extended imm8 (83) and the short accumulator forms (04, 05, a8, a9).
 """
 

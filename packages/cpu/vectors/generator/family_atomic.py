@@ -75,8 +75,9 @@ def _cmpxchg8b_case(rng: Rng, prefix: bytes) -> CaseSpec:
 
 
 LOCKED_FORMS = [
-    # (name, opcode after the lock prefix, size, reg: "r" for a register operand or a digit,
-    #  immediate size or 0, flag row)
+    # Each row: name, opcode after the lock prefix, operand size, reg field, immediate size (0 for
+    # none) and flag row. The reg field is "r" for a register operand, "offset" for a bit offset
+    # register, or an opcode extension digit.
     ("add m32, r32", "01", 32, "r", 0, "add"),
     ("or m32, r32", "09", 32, "r", 0, "or"),
     ("and m32, r32", "21", 32, "r", 0, "and"),
@@ -101,7 +102,7 @@ LOCKED_FORMS = [
     ("bts m32, imm8", "0fba", 32, 5, 8, "bts"),
     ("btr m32, imm8", "0fba", 32, 6, 8, "btr"),
     ("btc m32, imm8", "0fba", 32, 7, 8, "btc"),
-    ("bts m32, r32", "0fab", 32, "r", 0, "bts"),
+    ("bts m32, r32", "0fab", 32, "offset", 0, "bts"),
 ]
 
 
@@ -110,10 +111,15 @@ def _locked_groups(rng: Rng) -> list:
     for name, opcode, size, reg, immediate_size, row in LOCKED_FORMS:
         def build(opcode=LOCK + bytes.fromhex(opcode), size=size, reg=reg,
                   immediate_size=immediate_size, row=row):
-            operand = RegOperand(size, rng.operand(size)) if reg == "r" else reg
-            if name.startswith("bts m32, r32"):
-                operand = RegOperand(size, rng.below(32))
-            immediate = operand_bytes(rng.operand(immediate_size), immediate_size) if immediate_size else b""
+            if reg == "r":
+                operand = RegOperand(size, rng.operand(size))
+            elif reg == "offset":
+                operand = RegOperand(size, rng.below(size))
+            else:
+                operand = reg
+            immediate = b""
+            if immediate_size:
+                immediate = operand_bytes(rng.operand(immediate_size), immediate_size)
             return rm_case(rng, opcode, size, rng.operand(size), True, operand,
                            immediate=immediate, undefined=undefined_flags(row))
 

@@ -1,7 +1,7 @@
 """cond.json: cmovcc and setcc for all 16 conditions.
 
-eflags before are random in CF, PF, AF, ZF, SF and OF, so every condition is seen both true
-and false; the signed conditions (l, ge, le, g) see every SF/OF combination.
+eflags before are random in CF, PF, AF, ZF, SF and OF, so every condition occurs both true and
+false. The signed conditions (l, ge, le, g) get every SF/OF combination.
 """
 
 from encoding import OPERAND_SIZE_PREFIX

@@ -98,8 +98,7 @@ def _control_case(rng: Rng, operation: str, code: bytes, registers: dict,
     """Build a jmp case, or a call case with a stack window for the return address."""
     if operation == "call":
         return stack_case(rng, code, registers, NONE, memory=memory)
-    case = CaseSpec(code, fill_background(rng, registers), _flags(rng), memory or [], NONE)
-    return case
+    return CaseSpec(code, fill_background(rng, registers), _flags(rng), memory or [], NONE)
 
 
 def _call_groups(rng: Rng) -> list:

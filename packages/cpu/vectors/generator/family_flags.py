@@ -2,7 +2,7 @@
 
 popf pops random values and every special bit alone. At CPL 3 with IOPL 0 the CPU keeps IF
 and IOPL, clears RF, keeps VM, VIF and VIP, and loads CF, PF, AF, ZF, SF, TF, DF, OF, NT, AC
-and ID; bit 1 reads 1 and bits 3, 5 and 15 read 0. The vectors record what the CPU did.
+and ID. Bit 1 reads 1, and bits 3, 5 and 15 read 0. The vectors record what the CPU did.
 eflags before include random ID, AC, NT and DF bits, so pushf shows them.
 """
 

@@ -118,7 +118,7 @@ def _truncated_quotient(dividend: int, divisor: int) -> int:
 def _overflowing_division(rng: Rng, size: int, signed: bool) -> tuple:
     """Return a dividend and a non-zero divisor whose quotient does not fit in `size` bits."""
     if signed and rng.chance(1, 3):
-        return (1 << (2 * size - 1)), MASKS[size]  # the most negative dividend divided by -1
+        return (1 << (2 * size - 1)), MASKS[size]  # the minimum signed dividend divided by -1
     divisor = rng.between(1, 16)
     high = rng.between(divisor, MASKS[size])
     if signed:

@@ -1,8 +1,8 @@
 """stack.json: push, pop, pusha, popa, enter, leave and the esp/ebp frame forms gcc emits.
 
-Each case lists a window of random bytes around esp (and around ebp where enter or leave read
-there), so every stack write shows in memoryAfter and every read sees non-zero data. esp is
-random in the stack page, mostly dword-aligned.
+Each case lists a window of random bytes around esp, which also covers the ebp frames that
+enter and leave read. So every stack write shows in memoryAfter, and reads get random data
+rather than zeros. esp is random in the stack page, mostly dword-aligned.
 """
 
 from encoding import (

@@ -1,8 +1,8 @@
 """The EFLAGS bits and, per instruction, the flags the Intel manual calls undefined.
 
-Every vector's flagsMask is EFLAGS_ALL without the undefined bits of its instruction, so the CPU
-test compares every architectural flag the manual defines (arithmetic flags, TF, IF, DF, IOPL,
-NT, AC, ID and the always-zero RF, VM, VIF, VIP) and skips only what the manual leaves open.
+Every vector's flagsMask is EFLAGS_ALL without the undefined bits of its instruction. So the
+CPU test compares every flag the manual defines: the arithmetic flags, TF, IF, DF, IOPL, NT, AC,
+ID and the always-zero RF, VM, VIF and VIP. It skips only what the manual leaves open.
 Each row below quotes the "Flags Affected" section of the Intel 64 and IA-32 Architectures
 Software Developer's Manual, Volume 2 (instruction set reference), for that instruction.
 """
@@ -40,8 +40,10 @@ UNDEFINED = {
     # inc, dec: "The CF flag is not affected. The OF, SF, ZF, AF, and PF flags are set according
     # to the result."
     "inc": 0, "dec": 0,
-    # and, or, xor, test: "The OF and CF flags are cleared; the SF, ZF, and PF flags are set
-    # according to the result. The state of the AF flag is undefined."
+    # and, or, xor: "The OF and CF flags are cleared; the SF, ZF, and PF flags are set according
+    # to the result. The state of the AF flag is undefined." test: "The OF and CF flags are set
+    # to 0. The SF, ZF, and PF flags are set according to the result [...] The state of the AF
+    # flag is undefined."
     "and": AF, "or": AF, "xor": AF, "test": AF,
     # not, mov, movzx, movsx, lea, xchg, bswap, cmovcc, setcc, push, pop, pusha, popa, enter,
     # leave, cbw, cwde, cwd, cdq, movs, stos, lods, xlat, nop, lahf, jmp, jcc, call, ret:
@@ -50,8 +52,12 @@ UNDEFINED = {
     # mul: "The OF and CF flags are set to 0 if the upper half of the result is 0; otherwise,
     # they are set to 1. The SF, ZF, AF, and PF flags are undefined."
     "mul": SF | ZF | AF | PF,
-    # imul: "the CF and OF flags are set when significant bits are carried into the upper half
-    # of the result [...] The SF, ZF, AF, and PF flags are undefined."
+    # imul: "For the one operand form of the instruction, the CF and OF flags are set when
+    # significant bits are carried into the upper half of the result [...] The ZF, AF, and PF
+    # flags are undefined." Current editions add "SF is updated according to the most
+    # significant bit of the operand-size-truncated result"; older ones listed SF as undefined.
+    # SF stays masked, because the reference CPU (AMD family 26) leaves SF unchanged, so its
+    # vectors cannot show the value the current manual defines.
     "imul": SF | ZF | AF | PF,
     # div, idiv: "The CF, OF, SF, ZF, AF, and PF flags are undefined."
     "div": ARITHMETIC, "idiv": ARITHMETIC,
@@ -102,10 +108,11 @@ def shift_undefined_flags(mnemonic: str, size: int, count: int) -> int:
 def rotate_undefined_flags(count: int) -> int:
     """Return the undefined flags of rol, ror, rcl or rcr by `count`.
 
-    "If the masked count is 0, the flags are not affected. If the masked count is 1, then the
-    OF flag is affected, otherwise (masked count is greater than 1) the OF flag is undefined.
-    The CF flag is affected when the masked count is nonzero. The SF, ZF, AF, and PF flags are
-    always unaffected."
+    The manual's rule for rotates: with a masked count of 0 no flag changes. OF is defined only
+    for a masked count of 1 and undefined for larger counts. CF takes the last bit rotated, and
+    SF, ZF, AF and PF never change.
+    NOTE: this row states the rule in its own words; it was not compared with a copy of the
+    manual's text, unlike the quoted rows.
     """
     masked = count & 0x1F
     if masked <= 1:

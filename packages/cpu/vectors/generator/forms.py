@@ -1,4 +1,4 @@
-"""Builders for the common operand shapes: a ModRM register or memory operand, a reg field.
+"""Case builders for instructions whose operands come from a ModRM byte.
 
 rm_case covers every instruction whose operands come from a ModRM byte: the r/m operand is a
 register (mod 11) or a memory operand in the data page, the reg field is either a register
@@ -24,7 +24,7 @@ GUARD_BYTES = 4
 
 @dataclass
 class RegOperand:
-    """The reg field as a register operand of `size` bits holding `value`; `code` None = random."""
+    """The reg field as a register operand of `size` bits with `value`; a None `code` is random."""
 
     size: int
     value: int
@@ -46,7 +46,7 @@ def operand_bytes(value: int, size: int) -> bytes:
 
 
 def memory_window(rng: Rng, address: int, content: bytes) -> tuple:
-    """Return a memory region holding `content` at `address` between random guard bytes."""
+    """Return a memory region with `content` at `address` between random guard bytes."""
     before = bytes(rng.bits(8) for _ in range(GUARD_BYTES))
     after = bytes(rng.bits(8) for _ in range(GUARD_BYTES))
     return (address - GUARD_BYTES, before + content + after)
@@ -64,7 +64,7 @@ def rm_case(
     eflags: int | None = None,
     registers: dict | None = None,
 ) -> CaseSpec:
-    """Build a case for `opcode` with a ModRM operand of `rm_size` bits holding `rm_value`.
+    """Build a case for `opcode` with a ModRM operand of `rm_size` bits set to `rm_value`.
 
     `reg` is a RegOperand or an opcode extension digit. `registers` are fixed register values
     (such as eax for mul); those registers are not used for the operands.

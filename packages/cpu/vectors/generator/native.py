@@ -57,7 +57,7 @@ def _encode(run: NativeInput) -> bytes:
 def _decode(raw: bytes) -> NativeResult:
     words = RESULT_HEADER.unpack_from(raw)
     if words[0] != RESULT_MAGIC:
-        raise RuntimeError(f"native runner returned a bad result magic {words[0]:#x}")
+        raise RuntimeError(f"native runner returned an invalid result magic {words[0]:#x}")
     pages = raw[RESULT_HEADER.size :]
     return NativeResult(
         signal=words[1],

@@ -136,7 +136,7 @@ static int loadRecord(void) {
   uint32_t chunkCount;
 
   if (!readExactly(header, sizeof header)) return 0;
-  if (header[0] != RECORD_MAGIC || header[1] == 0 || header[1] > 15) failWith("bad record header");
+  if (header[0] != RECORD_MAGIC || header[1] == 0 || header[1] > 15) failWith("invalid record header (wrong magic or code length)");
   readExactly(code, sizeof code);
   readExactly(caseRegisters, sizeof caseRegisters);
   readExactly(&chunkCount, sizeof chunkCount);

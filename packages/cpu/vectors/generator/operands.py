@@ -1,8 +1,11 @@
 """Seeded random numbers and edge operands for the vector families.
 
-Every family draws from its own Rng seeded with a fixed number, so regenerating a file gives the
-same cases. Rng uses only random.Random.getrandbits, whose output for a given seed is the same in
-every CPython 3 release; randrange and choice are avoided because their algorithms changed.
+Every family draws from its own Rng seeded with a fixed number, so regenerating a file with the
+same Python gives the same cases. Rng uses only random.Random.getrandbits (raw Mersenne Twister
+output) and its own rejection sampling, because randrange and choice changed their algorithms in
+Python 3.2.
+NOTE: Python promises a repeatable sequence across versions only for random(), so another Python
+release could in principle produce different cases. The committed JSON stays the reference.
 """
 
 import random

@@ -3,8 +3,8 @@
 Usage (from packages/cpu/vectors): /usr/bin/python3 generator/unicorn_check.py [file.json ...]
 
 Unicorn 2 (QEMU's TCG) is a second, independent model of the instructions. A disagreement on a
-defined flag or a register is either a Unicorn bug or a mistake in the vectors, so each one is
-printed for a person to judge; undefined flags (outside flagsMask) are not compared.
+defined flag or a register is either a Unicorn bug or a mistake in the vectors, so the script
+prints each one for a person to judge. Undefined flags (outside flagsMask) are not compared.
 
 Unicorn runs at CPL 0, so popf may change IF and IOPL and faults.json's privileged
 instructions succeed there: those differences are expected. Unicorn 2.0.1 also dies with

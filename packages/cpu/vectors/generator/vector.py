@@ -7,8 +7,8 @@ run_groups executes them on the native CPU and turns each into a JSON case:
     "after": {eax..edi, eflags, eip}, "memoryAfter": [{address, hex}], "flagsMask": n,
     "trap": vector (only when the instruction itself faults) }
 
-Every run is checked before it becomes a vector: the instruction must end where a case expects
-(at a hlt after it, at a jump target, or at its own fault), and no byte outside the listed
+Every run is checked before it becomes a vector. The instruction must end where the case
+expects: at a hlt after it, at a jump target, or at its own fault. No byte outside the listed
 memory regions may change, so memoryAfter shows every write.
 """
 
