@@ -82,6 +82,27 @@ export class Assembler {
     return this.emit(0xa1).emit32(address);
   }
 
+  /** push dword [address] */
+  pushMem(address: number): this {
+    return this.emit(0xff, 0x35).emit32(address);
+  }
+
+  /** add eax, imm32 */
+  addEaxImm(value: number): this {
+    return this.emit(0x05).emit32(value);
+  }
+
+  /** add [address], eax */
+  addMemEax(address: number): this {
+    return this.emit(0x01, 0x05).emit32(address);
+  }
+
+  /** Pops `count` argument words and the return address pushed for a system call. */
+  interrupt(number: number, argumentWords: number): this {
+    this.movEaxImm(number).emit(0xcd, 0x40);
+    return this.emit(0x83, 0xc4, 4 * (argumentWords + 1));
+  }
+
   /** push eax */
   pushEax(): this {
     return this.emit(0x50);
