@@ -19,7 +19,7 @@ async function runOnImage(line: string, geometry: GeometryName = "xv6") {
 
 describe("userland programs", () => {
   for (const geometry of ["xv6", "extended"] as const) {
-    it(`usertests quick tier passes on ${geometry}`, { tags: ["slow"] }, async () => {
+    it(`usertests quick tier passes on ${geometry}`, async () => {
       const { output, report } = await runOnImage("usertests", geometry);
       expect(output).toContain("ALL TESTS PASSED");
       expect(output).not.toContain("FAILED");
@@ -33,12 +33,12 @@ describe("userland programs", () => {
     expect(report.problems).toEqual([]);
   });
 
-  it("forktest forks to the limit and back", { tags: ["slow"] }, async () => {
+  it("forktest forks to the limit and back", async () => {
     const { output } = await runOnImage("forktest");
     expect(output).toContain("fork test OK");
   });
 
-  it("stressfs leaves a consistent disk", { tags: ["slow"] }, async () => {
+  it("stressfs leaves a consistent disk", async () => {
     const { output, report } = await runOnImage("stressfs");
     expect(output).not.toContain("--kill proc");
     expect(output.endsWith("$ ")).toBe(true);
