@@ -2,9 +2,9 @@
  * The debug check of frame reference counts: walk every given address space, count the references
  * each frame should have, and compare with the allocator.
  *
- * A frame's expected count is the number of present user ptes that map it, plus one if it is a
- * user page table (its pde), plus one if it is a directory, plus one each time it appears in the
- * caller's list of frames kept outside any address space. Every allocated, unpinned frame must
+ * A frame's expected count is the number of present user ptes that map it. A user page table
+ * adds one for its pde, a directory one for itself, and the caller's list of frames kept outside
+ * any address space adds one per appearance. Every allocated, unpinned frame must
  * have exactly that reference count, so an allocated frame that nothing references is reported
  * as a leak. The check also compares every directory's kernel entries with
  * the shared ones and reports entries that point at reserved frames or outside memory.

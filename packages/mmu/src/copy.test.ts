@@ -42,7 +42,7 @@ function physicalBytes(mmu: Mmu, pgdir: number, va: number, length: number): num
   return bytes;
 }
 
-/** Two user pages at 0 in a fresh 4 MiB Mmu, page 2 absent. */
+/** Returns a fresh 4 MiB Mmu with two user pages at 0 and page 2 absent. */
 function twoPages(options: { onWrite?: (page: number) => void } = {}): { mmu: Mmu; pgdir: number } {
   const mmu = new Mmu({ memorySize: 4 * MiB, ...options });
   const pgdir = mmu.setupKvm();
@@ -50,7 +50,7 @@ function twoPages(options: { onWrite?: (page: number) => void } = {}): { mmu: Mm
   return { mmu, pgdir };
 }
 
-/** A user page at the top of user space, KERNBASE - PGSIZE. */
+/** Returns an Mmu with one user page at the top of user space, KERNBASE - PGSIZE. */
 function topPage(): { mmu: Mmu; pgdir: number } {
   const mmu = new Mmu({ memorySize: 4 * MiB });
   const pgdir = mmu.setupKvm();
@@ -331,6 +331,7 @@ describe("Mmu.readAddressSpace", () => {
 
     const page = mmu.readPage(pgdir, 0);
 
+    expect(page.type).toBe("present");
     expect(page.type === "present" && page.flags).toBe(PTE_P | PTE_A | PTE_D);
   });
 

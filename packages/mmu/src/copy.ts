@@ -141,6 +141,8 @@ export function copyOut(
     return false;
   }
 
+  // NOTE: a frame shared by several mappings (reference count > 1) is written in place, so the
+  // bytes appear in every mapping. Copy-on-write needs the caller to map such pages read-only and copy them.
   for (let offset = 0; offset < len; ) {
     const address = va + offset;
     const pa = walkUser(memory, pgdir, address, true, cpl, true);

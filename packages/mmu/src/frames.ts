@@ -15,7 +15,7 @@
  *
  * Debug mode poisons a freed frame with the byte 0x01 (the junk xv6 writes on kfree) and checks
  * on the next kalloc of that frame that the poison is intact, which catches writes to freed
- * frames. The whole memory starts poisoned in debug mode so that the check holds from the start.
+ * frames. In debug mode the whole memory starts poisoned, so frames never allocated pass the check.
  */
 import { MmuPanic } from "./panic.ts";
 import { hex, PGSHIFT, PGSIZE } from "./pte.ts";
@@ -123,7 +123,7 @@ export class FrameAllocator {
   kfree(pa: number): void {
     const frame = this.frameOf("kfree", pa);
     if (this.pinned[frame] !== 0) {
-      throw new MmuPanic(`kfree: frame ${hex(pa)} is reserved or holds a kernel page table`);
+      throw new MmuPanic(`kfree: frame ${hex(pa)} is reserved or a kernel page table`);
     }
     if (this.refs[frame] === 0) {
       throw new MmuPanic(`kfree: frame ${hex(pa)} is not allocated`);
@@ -146,7 +146,7 @@ export class FrameAllocator {
       throw new MmuPanic(`incRef: frame ${hex(pa)} is not allocated`);
     }
     if (this.pinned[frame] !== 0) {
-      throw new MmuPanic(`incRef: frame ${hex(pa)} is reserved or holds a kernel page table`);
+      throw new MmuPanic(`incRef: frame ${hex(pa)} is reserved or a kernel page table`);
     }
 
     this.refs[frame]++;

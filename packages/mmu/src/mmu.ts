@@ -1,6 +1,6 @@
 /**
  * The Mmu: one simulated physical memory (one ArrayBuffer), its frame allocator, the shared kernel
- * page tables, the loaded directory (cr3), and the hardware page walk that answers the CPU's TLB
+ * page tables, the loaded directory (cr3), and the hardware page walk that serves the CPU's TLB
  * misses. The address-space operations live in page-table.ts, uvm.ts, copy.ts and check.ts; the
  * methods here check arguments where needed and call them with the shared Memory state.
  *
@@ -115,6 +115,8 @@ export class Mmu {
     this.memorySize = memorySize;
     const debug = options.debug ?? false;
     this.frames = new FrameAllocator(this.memory, { debug, onWrite: options.onWrite });
+    // NOTE: the entries are read through a Uint32Array, which uses the host's byte order. Like the
+    // CPU's memory path, this assumes a little-endian host, as Node's x86, ARM and RISC-V builds are.
     this.words = new Uint32Array(this.memory);
     this.frameLimit = memorySize >>> 12;
     this.state = {
@@ -284,8 +286,9 @@ export class Mmu {
   }
 
   /**
-   * Copies the address space [0, sz) for fork into a new directory (every present page a new
-   * frame, same flags); reports the new frames through onWrite. Returns it, or -1 with no leak.
+   * Copies the address space [0, sz) for fork into a new directory, giving every present page a
+   * new frame with the same bytes and flags, and reports those frames through onWrite. Returns
+   * the new directory, or -1 when frames run out, with nothing leaked.
    */
   copyUvm(pgdir: number, sz: number): number {
     return copyUvm(this.state, pgdir, sz);
@@ -307,17 +310,17 @@ export class Mmu {
   }
 
   /**
-   * Copies `src` to user address `va`; false, writing nothing, if [va, va + len) leaves user space
-   * or a page is absent, read-only, or (at cpl 3, the default) not a user page. Sets A and D;
-   * reports written frames through onWrite.
+   * Copies `src` to user address `va`, sets A and D, and reports the written frames through
+   * onWrite. Returns false, writing nothing, if [va, va + len) leaves user space or a page is
+   * absent, read-only, or not a user page at cpl 3 (the default).
    */
   copyOut(pgdir: number, va: number, src: Uint8Array, cpl: CopyPrivilege = 3): boolean {
     return copyOut(this.state, pgdir, va, src, cpl);
   }
 
   /**
-   * Fills `dst` from user address `va`; false, leaving `dst` unchanged, if the range leaves user
-   * space or a page is absent or (at cpl 3, the default) not a user page. Sets A.
+   * Fills `dst` from user address `va` and sets A. Returns false, leaving `dst` unchanged, if the
+   * range leaves user space or a page is absent or not a user page at cpl 3 (the default).
    */
   copyIn(pgdir: number, va: number, dst: Uint8Array, cpl: CopyPrivilege = 3): boolean {
     return copyIn(this.state, pgdir, va, dst, cpl);

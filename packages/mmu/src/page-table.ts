@@ -126,9 +126,10 @@ export function tableWordOf(memory: Memory, caller: string, pde: number): number
 }
 
 /**
- * Returns the physical address of the pte for `va` in `pgdir`. If the page table is missing and
- * `alloc` is set, allocates it (user space only); returns -1 when it is missing and `alloc` is
- * unset, or when no frame is left. Allocating a table changes the directory: see mapPages.
+ * Returns the physical address of the pte for `va` in `pgdir`, or -1 if the page table is
+ * missing. With `alloc` set, a missing user page table is allocated first, and -1 then means that
+ * no frame was left. A new table changes the directory, so the caller flushes the TLB as for
+ * mapPages.
  */
 export function walkPgdir(memory: Memory, pgdir: number, va: number, alloc: boolean): number {
   const pdeIndex = (pgdir >>> 2) + (va >>> 22);

@@ -1,9 +1,9 @@
 /**
- * Failure reporting of the MMU. Three kinds are kept apart: a guest access that faults is a
- * negative number from `translate`, never an exception; something a caller can run into at run
- * time (out of frames, an unmapped user address) is a failure value (-1, false, null); a broken
- * invariant (a double free, a remap, a page table that points outside memory) is an MmuPanic with
- * the message "function: reason".
+ * Failure reporting of the MMU, which keeps three kinds apart. A guest access that faults is a
+ * negative number from `translate`, never an exception. Something a caller can run into at run
+ * time, such as running out of frames or an unmapped user address, is a failure value (-1, false
+ * or null). A broken invariant, such as a double free, a remap or a page table that points
+ * outside memory, is an MmuPanic with the message "function: reason".
  *
  * The debug trace is switched on by listing `mmu` in the environment variable XV6TS_TRACE (a comma
  * list, e.g. XV6TS_TRACE=cpu,mmu). It writes one line per address-space operation to stderr and

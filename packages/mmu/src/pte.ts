@@ -1,7 +1,7 @@
 /**
  * The x86 paging formats, in one place: the linear address, the page-directory entry (pde) and the
- * page-table entry (pte) of 32-bit two-level paging with 4 KiB pages, plus the address-space
- * layout xv6 uses (user space below KERNBASE, kernel space above it).
+ * page-table entry (pte) of 32-bit two-level paging with 4 KiB pages. The file also fixes the
+ * address-space layout xv6 uses, with user space below KERNBASE and kernel space above it.
  *
  * A linear address splits into three fields:
  *

@@ -39,7 +39,7 @@ function pteAt(mmu: Mmu, pgdir: number, va: number): number {
   return wordAt(mmu, mmu.walkPgdir(pgdir, va, false));
 }
 
-/** A directory loaded in a fresh 8 MiB Mmu. */
+/** Returns a directory loaded in a fresh 8 MiB Mmu. */
 function loadedSpace(): { mmu: Mmu; pgdir: number } {
   const mmu = new Mmu({ memorySize: 8 * MiB });
   const pgdir = mmu.setupKvm();

@@ -21,7 +21,7 @@ function pdeAt(mmu: Mmu, pgdir: number, va: number): number {
   return wordAt(mmu, pgdir + pdx(va) * 4);
 }
 
-/** A directory loaded in a fresh Mmu. */
+/** Returns a directory loaded in a fresh Mmu. */
 function loadedSpace(memorySize = 8 * MiB, debug = false): { mmu: Mmu; pgdir: number } {
   const mmu = new Mmu({ memorySize, debug });
   const pgdir = mmu.setupKvm();
@@ -181,7 +181,7 @@ describe("Mmu.deallocUvm", () => {
   });
 });
 
-/** A parent of four pages: page 0 and 1 patterned, page 2 the guard, page 3 absent. */
+/** Returns a parent of four pages: 0 and 1 patterned, 2 the guard, 3 absent. */
 function forkableSpace(): { mmu: Mmu; pgdir: number; sz: number } {
   const { mmu, pgdir } = loadedSpace();
   const sz = 4 * PGSIZE;

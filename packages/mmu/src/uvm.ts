@@ -3,7 +3,7 @@
  * fork, free it, make the stack guard page, and look up a user page's frame. These are xv6's
  * allocuvm, deallocuvm, copyuvm, freevm, clearpteu and uva2ka, on the tables of page-table.ts.
  *
- * Every user page that allocUvm maps is user + writable, whatever the ELF flags say, as on xv6.
+ * Every user page that allocUvm maps is user + writable, whatever the ELF flags request, as on xv6.
  * A user page table exists exactly as long as it maps a present page, so an address space owns
  * one frame for its directory, one per page table in use and one per present page, and freeing it
  * returns all of them.
@@ -98,9 +98,9 @@ export function deallocUvm(memory: Memory, pgdir: number, oldsz: number, newsz: 
 }
 
 /**
- * Creates a copy of the user pages of [0, sz) for fork: a new directory whose every present page
- * is a new frame with the same bytes and the same pte flags (absent pages stay absent). Returns
- * the new directory, or -1 when frames run out, having freed everything it allocated.
+ * Creates a copy of the user pages of [0, sz) for fork. In the new directory every present page
+ * is a new frame with the same bytes and pte flags, and absent pages stay absent. Returns the new
+ * directory, or -1 when frames run out, after freeing everything it allocated.
  */
 export function copyUvm(memory: Memory, pgdir: number, sz: number): number {
   checkPgdir(memory, "copyUvm", pgdir);

@@ -2,7 +2,7 @@
  * Property test: random sequences of address-space operations run on a real Mmu and on a simple
  * model, and after every step translation, rights, contents, dirty bits and frame counts agree.
  *
- * The model knows nothing about page tables. A space is its size and a map from page address to
+ * The model has no notion of page tables. A space is its size and a map from page address to
  * mapping (which frame, user, writable, dirty); a frame ("group") is a reference count and the
  * bytes the test wrote into it. Frame use follows from the design: one frame per directory, one
  * per page table in use (a table exists exactly while it maps a present page), one per frame
@@ -377,7 +377,7 @@ class Harness {
     });
   }
 
-  /** A user-mode write through translate, as the CPU makes on a TLB miss. */
+  /** Makes a user-mode write through translate, as the CPU does on a TLB miss. */
   private store(space: Space, pick: number): void {
     const candidates = [...space.pages.keys(), pgRoundUp(space.sz)];
     const va = candidates[pick % candidates.length];

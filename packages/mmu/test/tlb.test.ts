@@ -1,8 +1,8 @@
 /**
- * The Mmu under a real @xv6ts/cpu: after every kind of mapping change, followed by the flush the
- * kernel's rules require (cpu.flushTlb() after a change to the loaded directory or a switch, and
- * cpu.invalidateCode() through onWrite after the kernel writes user memory), the CPU sees the new
- * mapping and no stale TLB entry or decoded instruction survives.
+ * The Mmu under a real @xv6ts/cpu. Each test makes one kind of mapping change, followed by the
+ * flush the kernel's rules require: cpu.flushTlb() after a change to the loaded directory or a
+ * switch, and cpu.invalidateCode() through onWrite after the kernel writes user memory. The CPU
+ * must then use the new mapping, with no stale TLB entry or decoded instruction left.
  *
  * Each guest program is a few hand-assembled instructions at user address 0 that stop with
  * `int 0x40` (vector 64) between steps, so the test acts as the kernel between two runs.
