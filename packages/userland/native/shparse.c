@@ -4,7 +4,7 @@
  * "error: <message>". Trees print as
  *
  *   cmd('w1' 'w2')  <('file' body)  >('file' body)  >>('file' body)
- *   pipe(left, right)  seq(left, right)  bg(body)
+ *   pipe(left, right)  seq(left, right)  bg(body)  group(body)
  */
 #include "types.h"
 #include "user.h"
@@ -61,8 +61,9 @@ emit_tree(struct node *n)
     emit_tree(n->pair.right);
     emit(")");
     break;
+  case NODE_GROUP:
   case NODE_BACKGROUND:
-    emit("bg(");
+    emit(n->kind == NODE_GROUP ? "group(" : "bg(");
     emit_tree(n->background.body);
     emit(")");
     break;

@@ -290,11 +290,11 @@ parse_simple(struct parser *p)
   return top;
 }
 
-// Parse "( line )" and the redirections after it.
+// Parse "( line )" into a GROUP node, wrapped in the redirections after it.
 static struct node*
 parse_group(struct parser *p)
 {
-  struct node *body, *top, *last = 0;
+  struct node *body, *group, *top, *last = 0;
 
   if(p->depth == MAXNESTING){
     fail(p, "syntax error: more than %d nested parentheses", MAXNESTING);
@@ -315,10 +315,14 @@ parse_group(struct parser *p)
     return 0;
   }
   advance(p);
+  group = new_node(p, NODE_GROUP);
+  if(group == 0)
+    return 0;
+  group->background.body = body;
 
-  top = wrap_redirects(p, body, &last);
+  top = wrap_redirects(p, group, &last);
   if(last != 0)
-    last->redirect.body = body;
+    last->redirect.body = group;
   return top;
 }
 

@@ -11,6 +11,7 @@
  *               cd, so that it changes the directory of the rest; then run the right
  *   BACKGROUND  fork a child for the body and exit without waiting; the job is then
  *               an orphan, and init reaps it
+ *   GROUP       run the body; this process is already a child of the shell
  *
  * The runner loops instead of recursing, and a forked child continues the loop with
  * its subtree, so deep trees cost no stack.
@@ -178,6 +179,9 @@ run_tree(struct node *n)
         wait();
       }
       n = n->pair.right;
+      break;
+    case NODE_GROUP:
+      n = n->background.body;
       break;
     case NODE_BACKGROUND:
       if(fork_or_exit() == 0){

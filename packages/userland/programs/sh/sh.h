@@ -3,13 +3,14 @@
  *
  * A line such as "(cat a; echo b) | wc > out &" parses to
  *
- *   BACKGROUND(PIPE(SEQUENCE(COMMAND[cat a], COMMAND[echo b]),
+ *   BACKGROUND(PIPE(GROUP(SEQUENCE(COMMAND[cat a], COMMAND[echo b])),
  *                   REDIRECT(>, out, COMMAND[wc])))
  *
  * Pipelines nest to the left, so "a | b | c" is PIPE(PIPE(a, b), c), and sequences to
  * the right, so "a; b; c" is SEQUENCE(a, SEQUENCE(b, c)) and runs as a chain.
  * A command's redirections wrap it in text order: the first one is the outermost node
- * and is applied first. Parentheses leave no node of their own.
+ * and is applied first. Parentheses make a GROUP node, which the shell runs in a
+ * child, so that a cd inside them does not change the shell's directory.
  */
 #ifndef SH_H
 #define SH_H
@@ -23,6 +24,7 @@ enum node_kind {
   NODE_PIPE,
   NODE_SEQUENCE,
   NODE_BACKGROUND,
+  NODE_GROUP,
 };
 
 enum redirect_kind {
@@ -49,7 +51,7 @@ struct node {
     } pair;  // NODE_PIPE and NODE_SEQUENCE
     struct {
       struct node *body;
-    } background;
+    } background;  // NODE_BACKGROUND and NODE_GROUP
   };
 };
 
