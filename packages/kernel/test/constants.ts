@@ -1,3 +1,6 @@
-/** Numbers tests use, re-exported from the kernel and the MMU so tests import one place. */
+/** Numbers and classes tests use, re-exported so tests import them from one place. */
+import { PTE_P, PTE_U, PTE_W } from "@xv6ts/mmu";
+
 export { KERNBASE as KERNBASE_FOR_TESTS } from "@xv6ts/mmu";
-export * from "../src/param.js";
+export * from "../src/index.js";
+export const PTE_FLAGS_FOR_TESTS = { PTE_P, PTE_W, PTE_U };

@@ -1,0 +1,140 @@
+/**
+ * The host API around the run loop: inspection of processes, shutdown while a process computes,
+ * returning to the host event loop, the real-time clock, boot failures, panics, and traces.
+ */
+import { FsFormatError, MemoryDevice, mkfs } from "@xv6ts/fs-journal";
+import { describe, expect, it } from "vitest";
+import { Assembler, PROBE_SZ } from "./asm.js";
+import { Kernel, KernelPanic, PTE_FLAGS_FOR_TESTS } from "./constants.js";
+import { exitProgram, probeProgram } from "./probes.js";
+import { bootSession, Session, startProgram } from "./session.js";
+
+const { PTE_P, PTE_W, PTE_U } = PTE_FLAGS_FOR_TESTS;
+
+/** A program that loops forever without system calls. */
+function spinProgram(): Uint8Array {
+  return new Assembler().label("spin").jump("spin").build();
+}
+
+describe("process inspection", () => {
+  it("lists processes, registers, pages and memory", async () => {
+    const session = startProgram(probeProgram(() => {}));
+    await session.waitForConsoleWaits(1);
+    await session.settle();
+    expect(session.kernel.processes()).toEqual([
+      { pid: 1, state: "sleeping", name: "init", size: PROBE_SZ, parentPid: 0 },
+      { pid: 2, state: "sleeping", name: "program", size: PROBE_SZ, parentPid: 1 },
+    ]);
+    const registers = session.kernel.registers(2)!;
+    expect(registers.cs).toBe(0x1b);
+    expect(registers.eax).toBe(5);
+    expect(session.kernel.readMemory(2, registers.eip, 2)).toEqual(Uint8Array.of(0xcd, 0x40));
+
+    const pages = session.kernel.memoryMap(2)!;
+    expect(pages.map((page) => page.va)).toEqual([0, 0x1000, 0x2000, 0x3000, 0x4000]);
+    const userWritable = PTE_P | PTE_W | PTE_U;
+    expect(pages.map((page) => page.flags & userWritable)).toEqual([
+      userWritable,
+      userWritable,
+      userWritable,
+      PTE_P | PTE_W,
+      userWritable,
+    ]);
+    expect(session.kernel.registers(9)).toBeNull();
+    expect(session.kernel.memoryMap(9)).toBeNull();
+    expect(session.kernel.readMemory(2, 0x80000000, 4)).toBeNull();
+    await session.shutdown();
+  });
+});
+
+describe("run loop", () => {
+  it("lets the host run and shuts down while a process computes", async () => {
+    const session = startProgram(spinProgram());
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    const spinning = session.kernel.processes().find((p) => p.pid === 2);
+    expect(spinning?.state === "runnable" || spinning?.state === "running").toBe(true);
+    expect(session.kernel.ticks).toBeGreaterThan(0);
+    await session.shutdown();
+    await expect(session.running).resolves.toBeUndefined();
+  });
+
+  it("sleeps on the wall clock in real-time mode", async () => {
+    const session = await bootSession(
+      { programs: ["init", "sh", "sleep", "echo"] },
+      { clock: { mode: "realtime" } },
+    );
+    const start = performance.now();
+    const output = await session.command("sleep 20; echo woke");
+    expect(output).toBe("sleep 20; echo woke\nwoke\n$ ");
+    expect(performance.now() - start).toBeGreaterThanOrEqual(150);
+    expect(session.kernel.ticks).toBeGreaterThanOrEqual(20);
+    await session.shutdown();
+  });
+});
+
+describe("boot and panics", () => {
+  it("throws FsFormatError for a device without a file system", () => {
+    const kernel = new Kernel({ device: new MemoryDevice(100, 512), memorySize: 4 * 1024 * 1024 });
+    expect(() => kernel.boot()).toThrow(FsFormatError);
+  });
+
+  it("panics when /init is missing", () => {
+    const device = new MemoryDevice(1000, 512);
+    mkfs(device, { geometry: "xv6", size: 1000, files: [] });
+    const kernel = new Kernel({ device, memorySize: 4 * 1024 * 1024 });
+    expect(() => kernel.boot()).toThrow(new KernelPanic("userinit: cannot exec /init"));
+  });
+
+  it("rejects run with a panic when init exits", async () => {
+    const device = new MemoryDevice(1000, 512);
+    mkfs(device, { geometry: "xv6", size: 1000, files: [{ path: "/init", data: exitProgram() }] });
+    const kernel = new Kernel({ device, memorySize: 4 * 1024 * 1024 });
+    kernel.boot();
+    await expect(kernel.run()).rejects.toThrow(new KernelPanic("exit: init exiting"));
+  });
+
+  it("rejects bad options with a RangeError", () => {
+    const device = new MemoryDevice(10, 512);
+    expect(() => new Kernel({ device, nproc: 0 })).toThrow(
+      "nproc must be a positive integer, got 0",
+    );
+    expect(() => new Kernel({ device, memorySize: 1000 })).toThrow(RangeError);
+  });
+
+  it("prints the superblock of an extended image", async () => {
+    const device = new MemoryDevice(1024, 4096);
+    mkfs(device, {
+      geometry: "extended",
+      size: 1024,
+      files: [{ path: "/init", data: spinProgram() }],
+    });
+    const session = new Session({ device });
+    const sb = session.text.split("\n")[2]!;
+    expect(sb).toMatch(
+      /^sb: size 1024 nblocks \d+ ninodes \d+ nlog \d+ logstart \d+ inodestart \d+ bmap start \d+$/,
+    );
+    await session.shutdown();
+  });
+});
+
+describe("traces", () => {
+  it("writes system-call lines when XV6TS_TRACE names syscall", async () => {
+    const lines: string[] = [];
+    const previous = process.env.XV6TS_TRACE;
+    process.env.XV6TS_TRACE = "syscall";
+    try {
+      const session = startProgram(
+        probeProgram(() => {}),
+        [],
+        { trace: (line) => lines.push(line) },
+      );
+      await session.waitForConsoleWaits(1);
+      await session.shutdown();
+    } finally {
+      if (previous === undefined) delete process.env.XV6TS_TRACE;
+      else process.env.XV6TS_TRACE = previous;
+    }
+    expect(lines).toContain("[syscall] pid 1 init: mknod -> 0");
+    expect(lines).toContain("[syscall] pid 2 program: read -> blocked");
+  });
+});
