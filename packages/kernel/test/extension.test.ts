@@ -213,4 +213,51 @@ describe("process views", () => {
     expect(sh.thaw()).toBe(false);
     await session.shutdown();
   });
+
+  it("create a child of init from a copied image", async () => {
+    const session = startProgram(probeProgram(() => {}));
+    await session.waitForConsoleWaits(1);
+    await session.settle();
+    const api = session.kernel.extension;
+    const source = api.findProcess(2)!;
+    const files: (OpenFile | null)[] = source.descriptors().map((d) => api.dupFile(d.file));
+    const cwd = source.cwd();
+    const waits = session.consoleWaits;
+    const created = api.createProcess({
+      pgdir: api.mmu.copyUvm(source.pgdir, source.sz),
+      sz: source.sz,
+      registers: source.registers(),
+      name: "clone",
+      files,
+      cwd: { inode: api.fileSystem.idup(cwd.inode!), path: cwd.path },
+    });
+    expect(typeof created).not.toBe("string");
+    await session.waitForConsoleWaits(waits + 1);
+    await session.settle();
+    expect(session.kernel.processes().find((p) => p.pid === 3)).toEqual({
+      pid: 3,
+      state: "sleeping",
+      name: "clone",
+      size: source.sz,
+      parentPid: 1,
+    });
+    await session.shutdown();
+  });
+
+  it("add a process's clock offset to uptime", async () => {
+    const program = probeProgram((asm) => {
+      asm.syscall(14).record();
+      asm.syscall(22).record();
+      asm.syscall(14).record();
+    });
+    const { session } = await runProbe(program, (api) => {
+      api.registerSyscall(22, "offset", (call) => {
+        call.process.clockOffset = 1000;
+        return 0;
+      });
+    });
+    const [before, , after] = readResults(session.kernel.readMemory(2, RESULTS_BASE, 12), 3);
+    expect(after! - before!).toBe(1000);
+    await finish(session);
+  });
 });
