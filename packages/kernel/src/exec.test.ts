@@ -75,7 +75,8 @@ describe("exec", () => {
     const pointers = rest.slice(0, 3);
     expect(pointers.map((p) => string(core, pgdir, p))).toEqual(["prog", "a1", "bb2"]);
     for (const pointer of pointers) expect(pointer % 4).toBe(0);
-    expect(pointers[0]! > pointers[1]! && pointers[1]! > pointers[2]!).toBe(true);
+    expect(pointers[0]!).toBeGreaterThan(pointers[1]!);
+    expect(pointers[1]!).toBeGreaterThan(pointers[2]!);
     expect(pointers[2]! > esp).toBe(true);
     expect(pointers[0]! < sz).toBe(true);
 

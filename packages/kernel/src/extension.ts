@@ -5,9 +5,9 @@
  * thaw a process, replace the caller's image, create a process from an image, and set a
  * per-process clock offset.
  *
- * A `ProcessControl` is a view of one process that stays valid while the process exists; it
- * exposes copies, never the kernel's own objects, except open files and inodes, which are handles
- * the extension passes back.
+ * A `ProcessControl` is a view of one process that stays valid while the process exists. It
+ * returns copies of the kernel's state, except open files and inodes, which are handles that the
+ * extension passes back to the kernel.
  *
  * Ownership: `openFile` and `dupFile` return references the extension owns until it closes them
  * or hands them to `replaceImage`/`createProcess`. Those two take ownership of the page

@@ -68,6 +68,38 @@ export interface MappedPage {
   flags: number;
 }
 
+/** Builds the MMU, the CPU, the tables, the console and the clock from the options. */
+function buildCore(options: KernelOptions, output: ConsoleSink): KernelCore {
+  const memorySize = options.memorySize ?? PHYSTOP_DEFAULT;
+  const nproc = options.nproc ?? NPROC;
+  if (!Number.isInteger(nproc) || nproc < 1) {
+    throw new RangeError(`nproc must be a positive integer, got ${nproc}`);
+  }
+
+  // The MMU reports each frame it writes, so the CPU drops decoded code of that frame.
+  let cpu: Cpu | null = null;
+  const mmu = new Mmu({ memorySize, onWrite: (page) => cpu?.invalidateCode(page) });
+  cpu = new Cpu({ memory: mmu.memory, translator: mmu, userVectors: [T_SYSCALL] });
+  const procs = new ProcessTable(nproc);
+  const console = new Console(output, () => procs.dump());
+  let core: KernelCore | null = null;
+  const files = new FileTable((file) => releaseFile(core!, file));
+  core = new KernelCore({
+    cpu,
+    mmu,
+    procs,
+    files,
+    console,
+    clock: new Clock(options.clock),
+    trace: {
+      syscall: traceFor("syscall", options.trace),
+      proc: traceFor("proc", options.trace),
+      exec: traceFor("exec", options.trace),
+    },
+  });
+  return core;
+}
+
 export class Kernel {
   private readonly core: KernelCore;
   private readonly scheduler: Scheduler;
@@ -79,39 +111,14 @@ export class Kernel {
 
   /** Builds the machine; throws a RangeError for bad options. Nothing runs until `boot`. */
   constructor(private readonly options: KernelOptions) {
-    const memorySize = options.memorySize ?? PHYSTOP_DEFAULT;
-    const nproc = options.nproc ?? NPROC;
-    if (!Number.isInteger(nproc) || nproc < 1) {
-      throw new RangeError(`nproc must be a positive integer, got ${nproc}`);
-    }
-    // The MMU reports each frame it writes, so the CPU drops decoded code of that frame.
-    let cpu: Cpu | null = null;
-    const mmu = new Mmu({ memorySize, onWrite: (page) => cpu?.invalidateCode(page) });
-    cpu = new Cpu({ memory: mmu.memory, translator: mmu, userVectors: [T_SYSCALL] });
-    const procs = new ProcessTable(nproc);
-    const console = new Console(
-      (bytes) => this.emitOutput(bytes),
-      () => procs.dump(),
-    );
-    let core: KernelCore | null = null;
-    const files = new FileTable((file) => releaseFile(core!, file));
-    const clock = new Clock(options.clock);
-    core = new KernelCore({
-      cpu,
-      mmu,
-      procs,
-      files,
-      console,
-      clock,
-      trace: {
-        syscall: traceFor("syscall", options.trace),
-        proc: traceFor("proc", options.trace),
-        exec: traceFor("exec", options.trace),
-      },
-    });
+    const core = buildCore(options, (bytes) => this.emitOutput(bytes));
     this.core = core;
+    const timeSlice = options.timeSlice ?? core.clock.instructionsPerTick;
+    if (!Number.isSafeInteger(timeSlice) || timeSlice < 1) {
+      throw new RangeError(`timeSlice must be a positive number of instructions, got ${timeSlice}`);
+    }
+
     const table = buildSyscallTable(core);
-    const timeSlice = options.timeSlice ?? clock.instructionsPerTick;
     this.scheduler = new Scheduler(core, table, new SyscallCall(core), timeSlice);
     core.notifyRunnable = () => this.scheduler.notifyHostEvent();
     this.extensionHost = new ExtensionHost(core, table);

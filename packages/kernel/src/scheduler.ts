@@ -1,11 +1,11 @@
 /**
  * The scheduler and run loop: round-robin over the process table on the one CPU.
  *
- * A slice runs the chosen process in `cpu.run` chunks until one of four things happens: the
- * process blocks, exits or is killed; a clock tick passes; the time slice (one tick's worth of
- * instructions by default) runs out; or 10 ms of wall time have gone by. In the last case the same
- * process continues after the host event loop has run, so wall time never changes which
- * instructions run in deterministic mode.
+ * A slice runs the chosen process in `cpu.run` chunks. It ends when the process blocks, exits or
+ * is killed, when a clock tick passes, when the time slice (one tick's worth of instructions by
+ * default) runs out, or after 10 ms of wall time. In the last case the same process continues
+ * after the host event loop has run, so wall time never changes which instructions run in
+ * deterministic mode.
  *
  * When nothing is runnable, the deterministic clock jumps to the earliest `sleep` deadline; with
  * no deadline (everyone waits for console input, or nothing can wake) the loop awaits a host

@@ -107,7 +107,7 @@ export function sysUnlink(core: KernelCore, call: SyscallCall): SyscallResult {
   return inTransaction(core, () => core.fileSystem.unlink(path, cwd)) ? 0 : -1;
 }
 
-/** The kind of open file an inode of this type gives. */
+/** Returns the kind of open file an inode of this type gives, or null for a bad type. */
 function kindOfInode(type: number): FileKind | null {
   if (type === T_DIR) return "directory";
   if (type === T_FILE) return "file";
@@ -117,7 +117,7 @@ function kindOfInode(type: number): FileKind | null {
 
 /**
  * Opens the inode at `path` (relative to `cwd`, remembered as absolute) with an open(2) mode;
- * returns the open file or null. The caller holds a transaction.
+ * returns the open file or null. The caller has begun a transaction.
  */
 export function openInode(
   core: KernelCore,

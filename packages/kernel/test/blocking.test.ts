@@ -1,7 +1,7 @@
 /**
- * Blocking calls on the CPU: a pipe write larger than the pipe that is retried until done, sleep
- * and uptime on the deterministic clock, a sleeping child's remaining ticks as the extension
- * point reports them, and kill of a sleeping child.
+ * Blocking calls on the CPU. A pipe write larger than the pipe is retried until done. sleep and
+ * uptime count deterministic ticks. The extension point reports a sleeping child's remaining
+ * ticks, and kill ends that child.
  */
 import { describe, expect, it } from "vitest";
 import {

@@ -11,7 +11,7 @@ import { bootSession, Session, startProgram } from "./session.js";
 
 const { PTE_P, PTE_W, PTE_U } = PTE_FLAGS_FOR_TESTS;
 
-/** A program that loops forever without system calls. */
+/** Builds a program that loops forever without system calls. */
 function spinProgram(): Uint8Array {
   return new Assembler().label("spin").jump("spin").build();
 }

@@ -19,7 +19,7 @@ import { Assembler, patchProgramHeader, RESULTS_BASE } from "./asm.js";
 /**
  * An /init that needs no userland: it opens the console as fds 0, 1 and 2 (making the device
  * node first), forks a child that execs `path`, reaps children, and then blocks for good on a
- * pipe nobody writes to. The program at `path` runs as pid 2.
+ * pipe that no process writes to. The program at `path` runs as pid 2.
  */
 export function launcherInit(path: string): Uint8Array {
   const asm = new Assembler();
@@ -50,7 +50,7 @@ export function launcherInit(path: string): Uint8Array {
   return asm.build();
 }
 
-/** A program that exits at once. */
+/** Builds a program that exits at once. */
 export function exitProgram(): Uint8Array {
   return new Assembler().syscall(SYS_exit).build();
 }
