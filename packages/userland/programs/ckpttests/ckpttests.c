@@ -325,6 +325,8 @@ test_fdrestore(void)
       restart("ct.fdimg");
       fail("restart of ct.fdimg returned -1");
     }
+    if(r != 1)
+      fail("checkpoint(self) returned %d, expected 0 and then 1", r);
     // Restarted: the descriptor is open again at offset 3.
     if(write(fd, "def", 3) != 3)
       write_file("ct.fd", "descriptor lost", 15);

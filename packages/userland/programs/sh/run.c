@@ -46,6 +46,19 @@ change_directory(int argc, char **argv)
   return 0;
 }
 
+// Exec the program if the file exists. Opening it first keeps the kernel from
+// printing its "exec: fail" line for every name that is not in the directory.
+static void
+try_exec(char *path, char **argv)
+{
+  int fd = open(path, O_RDONLY);
+
+  if(fd < 0)
+    return;
+  close(fd);
+  exec(path, argv);
+}
+
 // Exec a command. A program name without '/' that is not found in the current
 // directory is tried again in /, where the programs live.
 static void
@@ -60,11 +73,11 @@ run_command(int argc, char **argv)
     exit();
   }
 
-  exec(argv[0], argv);
+  try_exec(argv[0], argv);
   if(strchr(argv[0], '/') == 0 && strlen(argv[0]) + 2 <= sizeof(path)){
     path[0] = '/';
     strcpy(path + 1, argv[0]);
-    exec(path, argv);
+    try_exec(path, argv);
   }
   printf(2, "exec %s failed\n", argv[0]);
   exit();
