@@ -133,4 +133,13 @@ describe("system-call error paths", () => {
     expect(results[15]).toBe(-1);
     expect(after).toEqual(before);
   });
+
+  it("let read() fill the stack guard page", async () => {
+    const program = probeProgram((asm) => {
+      asm.syscall(SYS_open, asm.data("/program"), 0).record();
+      asm.syscall(SYS_read, 3, PROBE_SZ - 0x2000, 16).record();
+    });
+    const { memory } = await runProbe(program);
+    expect(readResults(memory, 2)).toEqual([3, 16]);
+  });
 });
