@@ -41,7 +41,12 @@ export interface CoreParts {
   files: FileTable;
   console: Console;
   clock: Clock;
-  trace: { syscall: TraceLine | null; proc: TraceLine | null; exec: TraceLine | null };
+  trace: {
+    syscall: TraceLine | null;
+    proc: TraceLine | null;
+    exec: TraceLine | null;
+    sched: TraceLine | null;
+  };
 }
 
 export class KernelCore {
@@ -120,6 +125,7 @@ export class KernelCore {
     if (process === this.current) return;
     const previous = this.current;
     if (previous !== null) previous.context = this.cpu.getContext();
+    this.trace.sched?.(`switch: pid ${previous?.pid ?? 0} -> pid ${process.pid} ${process.name}`);
     this.cpu.setContext(process.context);
     this.mmu.switchUvm(process.pgdir);
     this.cpu.flushTlb();

@@ -37,7 +37,7 @@ function setup() {
       () => "",
     ),
     clock: new Clock(),
-    trace: { syscall: null, proc: null, exec: null },
+    trace: { syscall: null, proc: null, exec: null, sched: null },
   });
   core.fs = FileSystem.mount(device);
   const process = procs.alloc()!;

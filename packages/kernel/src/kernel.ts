@@ -95,6 +95,7 @@ function buildCore(options: KernelOptions, output: ConsoleSink): KernelCore {
       syscall: traceFor("syscall", options.trace),
       proc: traceFor("proc", options.trace),
       exec: traceFor("exec", options.trace),
+      sched: traceFor("sched", options.trace),
     },
   });
   return core;

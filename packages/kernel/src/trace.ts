@@ -8,7 +8,7 @@
 export type TraceLine = (line: string) => void;
 
 /** Subsystems of the kernel that have a trace. */
-export type TraceSubsystem = "syscall" | "proc" | "sched" | "exec" | "console";
+export type TraceSubsystem = "syscall" | "proc" | "sched" | "exec";
 
 function enabledSubsystems(): Set<string> {
   const value = typeof process === "undefined" ? undefined : process.env.XV6TS_TRACE;
