@@ -26,7 +26,7 @@ import { dispatchSyscall, type SyscallCall, type SyscallEntry } from "./syscall.
 /** Wall time the run loop computes before it lets the host event loop run. */
 const HOST_YIELD_MS = 10;
 /** Instructions per `cpu.run` call, so the wall clock is checked often enough. */
-const RUN_CHUNK = 250_000;
+const RUN_CHUNK = 100_000;
 
 export class Scheduler {
   private nextSlot = 0;
