@@ -1,0 +1,227 @@
+import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, describe, expect, test } from "vitest";
+import { CrashDevice, DeviceCrashed } from "./crash-device";
+import { FileDevice, MemoryDevice, sniffBlockSize } from "./devices";
+import { mkfs } from "./mkfs";
+
+const dir = mkdtempSync(join(tmpdir(), "fs-journal-devices-"));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+function block(size: number, fill: number): Uint8Array {
+  return new Uint8Array(size).fill(fill);
+}
+
+describe("MemoryDevice", () => {
+  test("read returns what write stored", () => {
+    const device = new MemoryDevice(4, 512);
+    device.write(2, block(512, 7));
+    const got = new Uint8Array(512);
+    device.read(2, got);
+    expect(got).toEqual(block(512, 7));
+    device.read(1, got);
+    expect(got).toEqual(block(512, 0));
+    expect(device.stats).toEqual({ reads: 2, writes: 1, flushes: 0 });
+  });
+
+  test("access outside the device raises RangeError", () => {
+    const device = new MemoryDevice(4, 512);
+    expect(() => device.read(4, new Uint8Array(512))).toThrow(
+      "read: block 4 is outside the device (blocks 0 to 3)",
+    );
+    expect(() => device.write(-1, new Uint8Array(512))).toThrow(RangeError);
+    expect(() => device.write(0, new Uint8Array(100))).toThrow(
+      "write: buffer of 100 bytes for 512-byte blocks",
+    );
+  });
+
+  test("fromBytes sniffs the extended block size and drops a partial block", () => {
+    const extended = new MemoryDevice(300, 4096);
+    mkfs(extended, { geometry: "extended", zeroDataBlocks: false });
+    const image = new Uint8Array(extended.bytes.length + 100);
+    image.set(extended.bytes);
+    const copy = MemoryDevice.fromBytes(image);
+    expect(copy.blockSize).toBe(4096);
+    expect(copy.blockCount).toBe(300);
+    expect(MemoryDevice.fromBytes(new Uint8Array(1300)).blockSize).toBe(512);
+    expect(MemoryDevice.fromBytes(new Uint8Array(1300)).blockCount).toBe(2);
+  });
+
+  test("clone is independent of the original", () => {
+    const device = new MemoryDevice(2, 512);
+    const copy = device.clone();
+    copy.write(0, block(512, 1));
+    expect(device.bytes[0]).toBe(0);
+    expect(copy.bytes[0]).toBe(1);
+  });
+
+  test("closed device rejects access", () => {
+    const device = new MemoryDevice(2, 512);
+    device.close();
+    expect(() => device.read(0, new Uint8Array(512))).toThrow("read: the memory device is closed");
+  });
+});
+
+describe("sniffBlockSize", () => {
+  test("finds 512 for short or xv6 images", () => {
+    expect(sniffBlockSize(new Uint8Array(10))).toBe(512);
+    const xv6 = new MemoryDevice(1000, 512);
+    mkfs(xv6);
+    expect(sniffBlockSize(xv6.bytes.subarray(0, 1024))).toBe(512);
+  });
+});
+
+describe("FileDevice", () => {
+  test("create makes a zero file and writes reach it", () => {
+    const path = join(dir, "create.img");
+    const device = FileDevice.create(path, 8, 512);
+    expect(statSync(path).size).toBe(8 * 512);
+    device.write(3, block(512, 9));
+    device.flush();
+    device.close();
+    const bytes = readFileSync(path);
+    expect(bytes[3 * 512]).toBe(9);
+    expect(bytes[3 * 512 - 1]).toBe(0);
+  });
+
+  test("flush is counted once per call", () => {
+    const device = FileDevice.create(join(dir, "flush.img"), 2, 512);
+    device.flush();
+    device.flush();
+    expect(device.stats.flushes).toBe(2);
+    device.close();
+  });
+
+  test("open sniffs the block size and rounds a partial block down", () => {
+    const memory = new MemoryDevice(300, 4096);
+    mkfs(memory, { geometry: "extended", zeroDataBlocks: false });
+    const path = join(dir, "extended.img");
+    writeFileSync(path, memory.bytes.subarray(0, 299 * 4096 + 1000));
+    const device = FileDevice.open(path);
+    expect(device.blockSize).toBe(4096);
+    expect(device.blockCount).toBe(299);
+    const got = new Uint8Array(4096);
+    device.read(0, got);
+    expect(got).toEqual(memory.bytes.subarray(0, 4096));
+    device.close();
+  });
+
+  test("read-only device refuses writes", () => {
+    const path = join(dir, "readonly.img");
+    writeFileSync(path, new Uint8Array(1024));
+    const device = FileDevice.open(path, { readOnly: true });
+    expect(device.readOnly).toBe(true);
+    expect(() => device.write(0, new Uint8Array(512))).toThrow("is opened read-only");
+    device.close();
+  });
+});
+
+describe("CrashDevice", () => {
+  function recorded(): CrashDevice {
+    const crash = new CrashDevice(new MemoryDevice(4, 4096));
+    crash.write(0, block(4096, 1));
+    crash.flush();
+    crash.write(1, block(4096, 2));
+    crash.write(2, block(4096, 3));
+    crash.flush();
+    crash.write(3, block(4096, 4));
+    return crash;
+  }
+
+  test("records writes and barriers in order", () => {
+    const crash = recorded();
+    expect(crash.writeCount).toBe(4);
+    expect(crash.flushCount).toBe(2);
+    expect(crash.events.map((e) => (e.kind === "write" ? `w${e.blockno}` : "f"))).toEqual([
+      "w0",
+      "f",
+      "w1",
+      "w2",
+      "f",
+      "w3",
+    ]);
+  });
+
+  test("crashState applies the first k writes in order", () => {
+    const crash = recorded();
+    const state = crash.crashState(2);
+    expect(Array.from(state.device.bytes.filter((_, i) => i % 4096 === 0))).toEqual([1, 2, 0, 0]);
+    expect(state.applied(1)).toBe(true);
+    expect(state.applied(2)).toBe(false);
+    expect(state.torn).toBe(-1);
+  });
+
+  test("crashStates yields every prefix from 0 to all writes", () => {
+    const firstBytes = [...recorded().crashStates()].map((s) =>
+      Array.from(s.device.bytes.filter((_, i) => i % 4096 === 0)),
+    );
+    expect(firstBytes).toEqual([
+      [0, 0, 0, 0],
+      [1, 0, 0, 0],
+      [1, 2, 0, 0],
+      [1, 2, 3, 0],
+      [1, 2, 3, 4],
+    ]);
+  });
+
+  test("reorder keeps the writes before the last barrier", () => {
+    const crash = recorded();
+    for (let seed = 1; seed <= 20; seed++) {
+      const state = crash.crashState(3, { reorder: true, seed });
+      expect(state.applied(0)).toBe(true);
+      expect(state.device.bytes[0]).toBe(1);
+      expect(state.device.bytes[4096]).toBe(state.applied(1) ? 2 : 0);
+      expect(state.device.bytes[8192]).toBe(state.applied(2) ? 3 : 0);
+    }
+  });
+
+  test("reorder drops some writes of the open epoch for some seed", () => {
+    const crash = recorded();
+    const kept = new Set<string>();
+    for (let seed = 1; seed <= 40; seed++) {
+      const state = crash.crashState(3, { reorder: true, seed });
+      kept.add(`${state.applied(1)} ${state.applied(2)}`);
+    }
+    expect(kept).toEqual(new Set(["true true", "true false", "false true", "false false"]));
+  });
+
+  test("tear leaves some sectors of the last write old", () => {
+    const crash = recorded();
+    const state = crash.crashState(4, { tear: true, seed: 9 });
+    expect(state.torn).toBe(3);
+    expect(state.applied(3)).toBe(false);
+    const sectors = new Set(
+      [0, 1, 2, 3, 4, 5, 6, 7].map((s) => state.device.bytes[3 * 4096 + s * 512]),
+    );
+    expect(sectors).toEqual(new Set([0, 4]));
+  });
+
+  test("tear has no effect on 512-byte blocks", () => {
+    const crash = new CrashDevice(new MemoryDevice(2, 512));
+    crash.write(1, block(512, 5));
+    const state = crash.crashState(1, { tear: true });
+    expect(state.torn).toBe(-1);
+    expect(state.device.bytes[512]).toBe(5);
+  });
+
+  test("crashAfter stops a live run after k writes", () => {
+    const inner = new MemoryDevice(4, 512);
+    const crash = new CrashDevice(inner, { crashAfter: 1 });
+    crash.write(0, block(512, 1));
+    expect(crash.crashed).toBe(true);
+    expect(() => crash.write(1, block(512, 2))).toThrow(DeviceCrashed);
+    expect(() => crash.flush()).toThrow(DeviceCrashed);
+    expect(inner.bytes[512]).toBe(0);
+  });
+
+  test("replays start from the image at construction", () => {
+    const inner = new MemoryDevice(2, 512);
+    inner.write(0, block(512, 8));
+    const crash = new CrashDevice(inner);
+    crash.write(1, block(512, 9));
+    expect(crash.crashState(0).device.bytes[0]).toBe(8);
+    expect(crash.crashState(0).device.bytes[512]).toBe(0);
+    expect(() => crash.crashState(2)).toThrow(RangeError);
+  });
+});
