@@ -7,10 +7,10 @@
  * after the host event loop has run, so wall time never changes which instructions run in
  * deterministic mode.
  *
- * When nothing is runnable, the deterministic clock jumps to the earliest `sleep` deadline; with
- * no deadline (everyone waits for console input, or nothing can wake) the loop awaits a host
- * event: input, shutdown, or an extension thawing or creating a process. In real-time mode it
- * awaits the next deadline's wall time or a host event.
+ * When nothing is runnable, the deterministic clock jumps to the earliest `sleep` deadline. When
+ * no process has a deadline (all wait for console input, or nothing can wake them), the loop
+ * awaits a host event: input, shutdown, or an extension thawing or creating a process. In
+ * real-time mode it awaits the next deadline's wall time or a host event.
  *
  * A trap other than a system call prints xv6's line and kills the process. A killed process exits
  * before it would return to user space.
