@@ -3,9 +3,10 @@
  * build (see start.S). Only what the natively tested programs need behaves like
  * xv6; the checkpoint calls always fail.
  *
- * Differences from xv6 that tests must allow for: kill sends SIGKILL; unlink falls
- * back to rmdir for a directory; sleep and uptime count 10 ms ticks of the monotonic
- * clock; read of a directory fails (Linux returns EISDIR), so ls does not work here.
+ * Tests must allow for these differences from xv6. kill sends SIGKILL. unlink falls
+ * back to rmdir for a directory. sleep and uptime count 10 ms ticks of the monotonic
+ * clock. A read of a directory fails because Linux returns EISDIR, so ls does not
+ * work here.
  */
 #include "types.h"
 #include "stat.h"
@@ -123,7 +124,11 @@ fstat(int fd, struct stat *st)
   if(call(LINUX_FSTAT64, fd, (int)raw, 0, 0) < 0)
     return -1;
   mode = raw[16 / 4] & LINUX_S_IFMT;
-  st->type = mode == LINUX_S_IFDIR ? T_DIR : mode == LINUX_S_IFCHR ? T_DEV : T_FILE;
+  st->type = T_FILE;
+  if(mode == LINUX_S_IFDIR)
+    st->type = T_DIR;
+  else if(mode == LINUX_S_IFCHR)
+    st->type = T_DEV;
   st->dev = raw[0];
   st->ino = raw[88 / 4];
   st->nlink = raw[20 / 4];

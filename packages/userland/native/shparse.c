@@ -33,6 +33,16 @@ emit_quoted(const char *word)
   emit("'");
 }
 
+static const char*
+redirect_operator(enum redirect_kind type)
+{
+  if(type == REDIRECT_IN)
+    return "<(";
+  if(type == REDIRECT_OUT)
+    return ">(";
+  return ">>(";
+}
+
 static void
 emit_tree(struct node *n)
 {
@@ -47,7 +57,7 @@ emit_tree(struct node *n)
     emit(")");
     break;
   case NODE_REDIRECT:
-    emit(n->redirect.type == REDIRECT_IN ? "<(" : n->redirect.type == REDIRECT_OUT ? ">(" : ">>(");
+    emit(redirect_operator(n->redirect.type));
     emit_quoted(n->redirect.path);
     emit(" ");
     emit_tree(n->redirect.body);

@@ -6,7 +6,7 @@
  *
  *   1. appends record number N through that descriptor; a record is 16 bytes,
  *      "fileloop 000001\n" for the first,
- *   2. opens path again, reads the whole file and checks that it holds exactly
+ *   2. opens path again, reads the whole file and checks that it contains exactly
  *      records 1 to N in order,
  *   3. prints "fileloop: round N ok" and sleeps 25 ticks.
  *
@@ -32,7 +32,7 @@ format_record(char *out, int n)
   snprintf(out, RECORD + 1, "fileloop %06d\n", n);
 }
 
-// Read path and check that it holds records 1..n. Returns 0, or -1 after a message.
+// Read path and check that it contains records 1..n. Returns 0, or -1 after a message.
 static int
 check_file(const char *path, int round)
 {

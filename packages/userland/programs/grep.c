@@ -3,9 +3,10 @@
  * named, that contain a match of pattern.
  *
  * Patterns: c matches itself, . any byte, [abc] [a-z] [^0-9] a byte in (or not in)
- * the set, \c the byte c literally; a following * repeats the item zero or more
- * times, + one or more, ? zero or one; ^ at the start and $ at the end anchor the
- * match to the line's start and end. This includes the ^ $ . * of xv6's grep.
+ * the set, and \c the byte c literally. A following * repeats the item zero or more
+ * times, + one or more times and ? zero times or once. ^ at the start and $ at the
+ * end anchor the match to the line's start and end. This includes the ^ $ . * of
+ * xv6's grep.
  *
  * The pattern is compiled to a list of atoms, and matching tries each start position
  * with a backtracking walk over the atoms that takes the longest run of a repeated
@@ -111,10 +112,14 @@ compile(const char *text)
       a->kind = ATOM_BYTE;
       a->byte = *s++;
     }
-    if(*s == '*' || *s == '+' || *s == '?'){
-      a->repeat = *s == '*' ? STAR : *s == '+' ? PLUS : OPTIONAL;
+    if(*s == '*')
+      a->repeat = STAR;
+    else if(*s == '+')
+      a->repeat = PLUS;
+    else if(*s == '?')
+      a->repeat = OPTIONAL;
+    if(a->repeat != ONCE)
       s++;
-    }
     pattern.count++;
   }
   return 0;

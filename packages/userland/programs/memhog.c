@@ -9,9 +9,9 @@
  *   q  exit (so does the end of input)
  *
  * After filling it prints "memhog: filled <MiB> MiB at 0x<address>, seed <seed>".
- * A word's value is (address ^ seed) * 2654435761 (mod 2^32); the multiplier is odd,
- * so no two words hold the same value, and a page mapped at the wrong address or
- * swapped with another is detected.
+ * A word's value is (address ^ seed) * 2654435761 (mod 2^32). The multiplier is odd,
+ * so no two words have the same value. A page mapped at the wrong address or swapped
+ * with another is therefore detected.
  */
 #include "types.h"
 #include "user.h"

@@ -2,7 +2,7 @@
  * @xv6ts/userland: the user programs of xv6ts as built i386 ELF files.
  *
  * The C sources, the Makefile that builds them and the built files live in this
- * package; nothing here runs a compiler. `bin/` holds one ELF file per program
+ * package; nothing here runs a compiler. `bin/` contains one ELF file per program
  * (names without extension) and `bin/TOOLCHAIN`, the gcc and binutils versions that
  * built them. `lib/libxv6.a` and `include/` let users build programs of their own.
  */

@@ -27,7 +27,7 @@ const GREPS: [string, string[]][] = [
 
 // The first n primes, by a sieve that is independent of the C program.
 function firstPrimes(n: number): number[] {
-  const limit = 200_000;
+  const limit = 400_000;
   const composite = new Uint8Array(limit);
   const primes: number[] = [];
 
@@ -137,12 +137,12 @@ describe.skipIf(!canRunNative)("demos, run natively", () => {
   });
 
   it("primes prints progress and the last prime", () => {
-    const primes = firstPrimes(2500);
+    const primes = firstPrimes(25_000);
 
-    expect(run("primes", ["2500"]).stdout).toBe(
-      `primes: 1000 found, the last is ${primes[999]}\n` +
-        `primes: 2000 found, the last is ${primes[1999]}\n` +
-        `primes: done, prime 2500 is ${primes[2499]}\n`,
+    expect(run("primes", ["25000"]).stdout).toBe(
+      `primes: 10000 found, the last is ${primes[9999]}\n` +
+        `primes: 20000 found, the last is ${primes[19999]}\n` +
+        `primes: done, prime 25000 is ${primes[24999]}\n`,
     );
   });
 

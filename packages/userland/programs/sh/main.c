@@ -5,9 +5,9 @@
  * A line's top-level sequence has items ("a; b & c" has three). For each item the
  * shell forks a child that runs it (run.c) and waits for that child, as xv6's shell
  * does for a whole line. The child of a background item exits at once and leaves
- * the job to init. A cd item runs in the shell itself, so that it changes the shell's
- * directory for the items after it and the lines after that; a cd inside
- * parentheses or a pipeline changes only its own subshell. The shell exits at end
+ * the job to init. A cd item runs in the shell itself, so it changes the shell's
+ * directory for the items after it and for later lines. A cd inside parentheses or
+ * a pipeline changes only its own subshell. The shell exits at end
  * of input: ctrl-D at an empty prompt on the console, or the end of a file given as
  * input. A line that does not parse gets a one-line message and no command runs.
  */

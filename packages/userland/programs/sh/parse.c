@@ -216,8 +216,11 @@ parse_redirect(struct parser *p)
   n = new_node(p, NODE_REDIRECT);
   if(n == 0)
     return 0;
-  n->redirect.type = op == TOKEN_LESS ? REDIRECT_IN :
-                     op == TOKEN_GREATER ? REDIRECT_OUT : REDIRECT_APPEND;
+  n->redirect.type = REDIRECT_APPEND;
+  if(op == TOKEN_LESS)
+    n->redirect.type = REDIRECT_IN;
+  else if(op == TOKEN_GREATER)
+    n->redirect.type = REDIRECT_OUT;
   n->redirect.path = p->word;
   advance(p);
   return n;

@@ -7,8 +7,8 @@
  *   COMMAND     exec the program (cd is built in)
  *   REDIRECT    reopen fd 0 or 1 on the file, then run the body
  *   PIPE        fork one child per side joined by a pipe, wait for both
- *   SEQUENCE    fork a child for the left side and wait, or run it here if it is a
- *               cd, so that it changes the directory of the rest; then run the right
+ *   SEQUENCE    fork a child for the left side and wait, then run the right side;
+ *               a cd on the left runs here and so changes the directory of the rest
  *   BACKGROUND  fork a child for the body and exit without waiting; the job is then
  *               an orphan, and init reaps it
  *   GROUP       run the body; this process is already a child of the shell

@@ -3,7 +3,7 @@
  *
  * For each selected test the runner
  *   1. creates the result file "<program>.result" and opens it read-write,
- *   2. forks the test process, which inherits that descriptor; every process of the
+ *   2. forks the test process, which inherits that descriptor. Every process of the
  *      test appends 'F' on failure, and the test process appends 'P' when the test
  *      function returns,
  *   3. forks a watchdog that sleeps for the tier's limit and then kills the test,

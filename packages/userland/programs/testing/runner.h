@@ -5,7 +5,7 @@
  * cannot take the suite down, and a watchdog process kills a test that has not
  * finished within its tier's tick limit. A test reports failure with fail() or one
  * of the CHECK macros, which print "test <name>: FAILED: <reason>" and end the test
- * process; a test that returns has passed. Results travel through a file rather than
+ * process. A test that returns has passed. Results travel through a file rather than
  * a pipe, so that a test's leftover children can never block the runner.
  */
 #ifndef TESTING_RUNNER_H

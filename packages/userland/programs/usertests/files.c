@@ -208,7 +208,7 @@ test_fstat(void)
   CHECK_EQ(stat("/console", &st), 0);
   CHECK_EQ(st.type, T_DEV);
 
-  // xv6 answers fstat only for descriptors of inodes.
+  // xv6's fstat fails for a descriptor that does not refer to an inode.
   CHECK_EQ(pipe(p), 0);
   CHECK_EQ(fstat(p[0], &st), -1);
   CHECK_EQ(fstat(p[1], &st), -1);
