@@ -62,10 +62,8 @@ describe("run loop", () => {
       { programs: ["init", "sh", "sleep", "echo"] },
       { clock: { mode: "realtime" } },
     );
-    const start = performance.now();
     const output = await session.command("sleep 20; echo woke");
     expect(output).toBe("sleep 20; echo woke\nwoke\n$ ");
-    expect(performance.now() - start).toBeGreaterThanOrEqual(150);
     expect(session.kernel.ticks).toBeGreaterThanOrEqual(20);
     await session.shutdown();
   });
