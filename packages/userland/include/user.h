@@ -6,7 +6,8 @@
  * no errno: a call that fails returns -1.
  *
  * Beyond xv6's library this one offers memcmp, memcpy, strncmp, vprintf, snprintf and
- * vsnprintf, and printf understands widths, precision and %u (see printf.c).
+ * vsnprintf. printf takes %d %i %u %x %X %p %s %c %%, the flags '-' and '0', a width
+ * and a precision, and writes each call's output with one write().
  */
 #ifndef XV6_USER_H
 #define XV6_USER_H

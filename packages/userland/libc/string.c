@@ -3,9 +3,9 @@
  *
  * The build passes -fno-tree-loop-distribute-patterns, because gcc would otherwise
  * turn the byte loops below into calls to memset and memcpy, that is, into calls to
- * themselves. memset, memcpy and memmove move a word at a time when both pointers
- * share their alignment modulo 4, since every instruction costs time on an
- * interpreted CPU.
+ * themselves. memset stores a word at a time, and memcpy and memmove copy a word at
+ * a time when both pointers have the same alignment modulo 4, because every
+ * instruction costs time on an interpreted CPU.
  */
 #include "types.h"
 #include "user.h"
