@@ -1,15 +1,48 @@
 /**
- * @xv6ts/cli: the xv6ts command.
+ * @xv6ts/cli: the `xv6ts` command.
+ *
+ * `runCli(args, io)` parses a command line, runs the command, and returns its exit code; it is
+ * the one place in xv6ts that catches errors and turns them into a sentence and a code
+ * (errors.ts). main.ts, the bin, calls it with the real process and exits. Tests call it with
+ * buffers and a temporary environment.
  */
-import { Command } from "commander";
+import { CommanderError } from "commander";
+import { addImageCommands } from "./checkpoint-commands";
+import { EXIT, reportError } from "./errors";
+import { type CliIo, colorsFor, debugEnabled, processIo } from "./io";
+import { type ActionResult, createProgram as buildProgram, VERSION } from "./program";
+import { runCommand } from "./run-command";
 
-export const VERSION = "0.1.0";
+export { dataDirectory, defaultDiskPath } from "./data-dir";
+export { CliError, EXIT } from "./errors";
+export { parseImagePath } from "./image-path";
+export type { CliIo, InputStream, OutputStream } from "./io";
+export { DiskLock, lockPathOf } from "./lock";
+export { formatSize, parseDuration, parseMemorySize, parseSize } from "./sizes";
+export { VERSION };
 
-/** Builds the command-line parser of xv6ts. */
-export function createProgram(): Command {
-  return new Command("xv6ts")
-    .description(
-      "Boot xv6ts, the x86 xv6 teaching system in TypeScript, and manage its disk images",
-    )
-    .version(VERSION);
+/** Builds the xv6ts command-line parser, writing to `io` (the process's streams by default). */
+export function createProgram(io: CliIo = processIo(), result: ActionResult = { exitCode: 0 }) {
+  return buildProgram(io, { run: runCommand, image: addImageCommands }, result);
+}
+
+/**
+ * Runs the xv6ts command line `args` (without the node and script paths) and returns the exit
+ * code; every error is reported on `io.stderr` as one sentence.
+ */
+export async function runCli(args: string[], io: CliIo = processIo()): Promise<number> {
+  const result: ActionResult = { exitCode: EXIT.ok };
+  const program = createProgram(io, result);
+  try {
+    await program.parseAsync(args, { from: "user" });
+    return result.exitCode;
+  } catch (error) {
+    if (error instanceof CommanderError) return error.exitCode === 0 ? EXIT.ok : EXIT.usage;
+    const colors = colorsFor(io.stderr, io.env);
+    return reportError(error, {
+      write: (text) => io.stderr.write(text),
+      debug: debugEnabled(io.env),
+      paint: (text) => colors.red(text),
+    });
+  }
 }

@@ -1,7 +1,9 @@
 #!/usr/bin/env node
-import { createProgram } from "./index";
+/**
+ * The `xv6ts` bin: runs the command line with the real process's streams and exits with the
+ * code runCli returns, once standard output has taken everything written to it.
+ */
+import { runCli } from "./index";
 
-const program = createProgram();
-// NOTE: booting is not wired in yet, so the bare command prints the help.
-program.action(() => program.help());
-await program.parseAsync(process.argv);
+const code = await runCli(process.argv.slice(2));
+process.stdout.write("", () => process.exit(code));

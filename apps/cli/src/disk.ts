@@ -1,0 +1,313 @@
+/**
+ * Disk image files: opening one under its lock, mounting it, and making a new one.
+ *
+ * Every command that touches a disk file goes through here, so the checks and their sentences
+ * are the same everywhere: a missing file gets the hint to run `xv6ts mkfs`, a directory or a
+ * file that is not an image says so, and a file in use names the process holding it.
+ *
+ * A new image is built in a temporary file next to the target and renamed over it at the end,
+ * so that a failed or interrupted mkfs leaves the old file (or nothing) and never half an image.
+ * The temporary file is made by FileDevice.create, which truncates it to size: it is all zeros
+ * and sparse, so mkfs need not write the free data blocks.
+ */
+import { renameSync, statSync, unlinkSync } from "node:fs";
+import { basename, dirname, join } from "node:path";
+import {
+  type BlockDevice,
+  FileDevice,
+  FileSystem,
+  FsFormatError,
+  GEOMETRIES,
+  type GeometryName,
+  type MkfsEntry,
+  MkfsError,
+  mkfs,
+} from "@xv6ts/fs-journal";
+import { BIN_DIR, programBytes, programNames } from "@xv6ts/userland";
+import { CliError, describeHostError, systemErrorCode } from "./errors";
+import type { CliIo } from "./io";
+import { DiskLock } from "./lock";
+import { CountingDevice, startProgress } from "./progress";
+import { formatSize, MiB } from "./sizes";
+
+/** The geometry and size of images the CLI makes when none is given. */
+export const DEFAULT_GEOMETRY: GeometryName = "extended";
+export const DEFAULT_DISK_SIZE = 64 * MiB;
+
+/** A disk file opened under its lock. */
+export interface OpenDisk {
+  path: string;
+  device: FileDevice;
+  lock: DiskLock;
+  /** Closes the device and releases the lock; safe to call twice. */
+  close(): void;
+}
+
+/** Options of openDisk. */
+export interface OpenDiskOptions {
+  readOnly: boolean;
+  /** The command line recorded in the lock file. */
+  command: string;
+  io: CliIo;
+}
+
+/** Prints one note line on standard error. */
+export function note(io: CliIo, line: string): void {
+  io.stderr.write(`xv6ts: ${line}\n`);
+}
+
+/** Raises a CliError unless `path` is an existing regular file. */
+export function requireDiskFile(path: string): void {
+  let isFile: boolean;
+  try {
+    isFile = statSync(path).isFile();
+  } catch (error) {
+    if (systemErrorCode(error) === "ENOENT") {
+      throw new CliError(
+        `the disk image ${path} does not exist; make one with "xv6ts mkfs ${path}" first`,
+      );
+    }
+    throw describeHostError(error, "open the disk image", path);
+  }
+  if (!isFile) throw new CliError(`${path} is not a disk image file but a directory or device`);
+}
+
+/** Opens a disk image file under its lock; raises a CliError for a missing file or a held lock. */
+export function openDisk(path: string, options: OpenDiskOptions): OpenDisk {
+  requireDiskFile(path);
+  const lock = DiskLock.acquire(path, options.command, (line) => note(options.io, line));
+  let device: FileDevice;
+  try {
+    device = FileDevice.open(path, { readOnly: options.readOnly });
+  } catch (error) {
+    lock.release();
+    throw describeHostError(error, "open the disk image", path);
+  }
+  let closed = false;
+  return {
+    path,
+    device,
+    lock,
+    close() {
+      if (closed) return;
+      closed = true;
+      device.close();
+      lock.release();
+    },
+  };
+}
+
+/** Turns the file system's format errors into a sentence about the disk file. */
+export function describeFormatError(error: unknown, path: string): unknown {
+  if (!(error instanceof FsFormatError)) return error;
+  const reason = error.message.replace(/^mount: /, "");
+  return new CliError(
+    `${path} is not a valid xv6ts disk image (${reason}); check the file name, or make a new image with "xv6ts mkfs FILE"`,
+  );
+}
+
+/** Mounts the file system of an open disk; a bad image becomes a CliError. */
+export function mountDisk(
+  device: BlockDevice,
+  path: string,
+  options: { readOnly: boolean },
+): FileSystem {
+  try {
+    return FileSystem.mount(device, { readOnly: options.readOnly });
+  } catch (error) {
+    throw describeFormatError(error, path);
+  }
+}
+
+/**
+ * Opens, locks and mounts a disk, runs `work` on its file system, and shuts everything down
+ * whatever happens. A corrupt structure met during the work becomes a CliError.
+ */
+export function withFileSystem<T>(
+  path: string,
+  options: OpenDiskOptions & { wrap?: (device: BlockDevice) => BlockDevice },
+  work: (fs: FileSystem) => T,
+): T {
+  const disk = openDisk(path, options);
+  try {
+    const device = options.wrap ? options.wrap(disk.device) : disk.device;
+    const fs = mountDisk(device, path, options);
+    try {
+      return work(fs);
+    } catch (error) {
+      throw describeFormatError(error, path);
+    } finally {
+      if (!fs.inTransaction) fs.shutdown();
+    }
+  } finally {
+    disk.close();
+  }
+}
+
+/** Returns the userland programs as mkfs entries, one per program at the root. */
+export function userlandFiles(): MkfsEntry[] {
+  const names = programNames();
+  if (names.length === 0) {
+    throw new CliError(
+      `the userland programs are missing from ${BIN_DIR}; reinstall xv6ts, or build them with "make" in packages/userland`,
+    );
+  }
+  return names.map((name) => ({ path: `/${name}`, data: programBytes(name) }));
+}
+
+/** Options of makeImage. */
+export interface MakeImageOptions {
+  geometry: GeometryName;
+  /** Bytes; a multiple of the geometry's block size. */
+  size: number;
+  /** A bare file system without the userland programs. */
+  empty: boolean;
+  /** Replace an existing file. */
+  force: boolean;
+  command: string;
+  io: CliIo;
+}
+
+/** What makeImage made. */
+export interface MadeImage {
+  blocks: number;
+  blockSize: number;
+  files: number;
+}
+
+/**
+ * Makes a new image file at `path`: bootable with the userland programs, or bare with `empty`.
+ * Raises a CliError, leaving any old file as it was, for a bad size or an existing file.
+ */
+export function makeImage(path: string, options: MakeImageOptions): MadeImage {
+  const spec = GEOMETRIES[options.geometry];
+  const blocks = checkImageSize(options.size, options.geometry);
+  checkTarget(path, options.force);
+  const files = options.empty ? [] : userlandFiles();
+
+  const lock = DiskLock.acquire(path, options.command, (line) => note(options.io, line));
+  const temporary = join(dirname(path), `.${basename(path)}.${process.pid}.new`);
+  let device: FileDevice | null = null;
+  try {
+    device = FileDevice.create(temporary, blocks, spec.blockSize);
+    const dataBlocks = files.reduce((sum, file) => sum + blocksOf(file, spec.blockSize), 0);
+    const progress = startProgress(options.io, "mkfs", blocks / 64 + dataBlocks);
+    const counting = new CountingDevice(device, () => progress.advance());
+    mkfs(counting, { geometry: options.geometry, size: blocks, files, zeroDataBlocks: false });
+    progress.finish();
+    device.close();
+    device = null;
+    renameSync(temporary, path);
+  } catch (error) {
+    device?.close();
+    removeQuietly(temporary);
+    throw describeMkfsError(error, path, options, files);
+  } finally {
+    lock.release();
+  }
+  return { blocks, blockSize: spec.blockSize, files: files.length };
+}
+
+function blocksOf(file: MkfsEntry, blockSize: number): number {
+  return "data" in file ? Math.ceil(file.data.length / blockSize) : 0;
+}
+
+/** Checks an image size in bytes against a geometry; returns it in blocks. */
+export function checkImageSize(size: number, geometry: GeometryName): number {
+  const spec = GEOMETRIES[geometry];
+  if (size <= 0 || size % spec.blockSize !== 0) {
+    throw new CliError(
+      `invalid disk size ${size} bytes for the ${geometry} geometry; use a multiple of its ${spec.blockSize}-byte blocks, like 64M`,
+    );
+  }
+  const maxBytes = spec.maxSize * spec.blockSize;
+  if (size > maxBytes) {
+    throw new CliError(
+      `the disk size ${formatSize(size)} is too large for the ${geometry} geometry; use at most ${formatSize(maxBytes)}`,
+    );
+  }
+  return size / spec.blockSize;
+}
+
+function checkTarget(path: string, force: boolean): void {
+  try {
+    const stat = statSync(path);
+    if (!stat.isFile()) throw new CliError(`${path} exists and is not a regular file`);
+    if (!force) {
+      throw new CliError(
+        `${path} already exists; add --force to replace it with a new image (its contents are lost)`,
+      );
+    }
+  } catch (error) {
+    if (systemErrorCode(error) !== "ENOENT") throw describeHostError(error, "make", path);
+  }
+  try {
+    if (!statSync(dirname(path)).isDirectory()) throw new Error("not a directory");
+  } catch {
+    throw new CliError(`cannot make ${path}: the folder ${dirname(path)} does not exist`);
+  }
+}
+
+function describeMkfsError(
+  error: unknown,
+  path: string,
+  options: MakeImageOptions,
+  files: MkfsEntry[],
+): unknown {
+  if (!(error instanceof MkfsError)) return describeHostError(error, "write the disk image", path);
+  const smallest = smallestImageSize(options.geometry, files);
+  if (smallest !== null && smallest > options.size) {
+    const contents = files.length > 0 ? " with the userland programs" : "";
+    return new CliError(
+      `the disk size ${formatSize(options.size)} is too small for the ${options.geometry} geometry${contents}; use --size ${smallest / MiB}M or more`,
+    );
+  }
+  return new CliError(`cannot make ${path}: ${error.message}`);
+}
+
+/** A device that reads zeros and drops writes: lets mkfs check a layout without a file. */
+class NullDevice implements BlockDevice {
+  constructor(
+    readonly blockSize: number,
+    readonly blockCount: number,
+  ) {}
+  read(_blockno: number, dst: Uint8Array): void {
+    dst.fill(0);
+  }
+  write(): void {}
+  flush(): void {}
+  close(): void {}
+}
+
+/** Returns the smallest whole number of MiB that mkfs accepts for these files, or null. */
+export function smallestImageSize(geometry: GeometryName, files: MkfsEntry[]): number | null {
+  const spec = GEOMETRIES[geometry];
+  const fits = (mebibytes: number): boolean => {
+    const blocks = (mebibytes * MiB) / spec.blockSize;
+    try {
+      mkfs(new NullDevice(spec.blockSize, blocks), { geometry, files, zeroDataBlocks: false });
+      return true;
+    } catch {
+      return false;
+    }
+  };
+  const limit = Math.floor((spec.maxSize * spec.blockSize) / MiB);
+  let high = 1;
+  while (high < limit && !fits(high)) high *= 2;
+  if (!fits(Math.min(high, limit))) return null;
+  let low = Math.floor(high / 2);
+  while (high - low > 1) {
+    const middle = Math.floor((low + high) / 2);
+    if (fits(middle)) high = middle;
+    else low = middle;
+  }
+  return high * MiB;
+}
+
+function removeQuietly(path: string): void {
+  try {
+    unlinkSync(path);
+  } catch {
+    // It was never made.
+  }
+}

@@ -1,0 +1,290 @@
+/**
+ * The disk image tools: mkfs, fsck, ls, cat, cp, rm and mkdir on disk image files.
+ *
+ * Each tool opens the disk under its lock (disk.ts), mounts it read-only when it only reads (so
+ * `ls`, `cat` and `fsck` never change the file, not even by replaying the log), does its work
+ * through the file system's host API, and shuts the file system down cleanly. A failure is a
+ * CliError whose sentence comes from the file system's own reason plus the disk it was on.
+ */
+import { readFileSync, statSync, writeFileSync } from "node:fs";
+import { basename, join } from "node:path";
+import {
+  type BlockDevice,
+  type DirEntry,
+  type FileSystem,
+  type FsckReport,
+  type FsResult,
+  fsck,
+  GEOMETRIES,
+  type GeometryName,
+  T_DEV,
+  T_DIR,
+} from "@xv6ts/fs-journal";
+import { makeImage, mountDisk, openDisk, withFileSystem } from "./disk";
+import { CliError, describeHostError, systemErrorCode } from "./errors";
+import {
+  type ImagePath,
+  joinImagePath,
+  lastElement,
+  parseDiskArgument,
+  parseImagePath,
+} from "./image-path";
+import { type CliIo, colorsFor } from "./io";
+import { CountingDevice, type Progress, startProgress } from "./progress";
+import { formatSize } from "./sizes";
+
+/** Options of `xv6ts mkfs`. */
+export interface MkfsCommandOptions {
+  geometry: GeometryName;
+  size: number;
+  empty: boolean;
+  force: boolean;
+}
+
+/** xv6ts mkfs FILE: makes a bootable (or with --empty, bare) disk image. */
+export function mkfsCommand(io: CliIo, file: string, options: MkfsCommandOptions): void {
+  const made = makeImage(file, { ...options, command: "xv6ts mkfs", io });
+  const contents = options.empty ? "an empty file system" : `${made.files} userland programs`;
+  io.stdout.write(
+    `made ${file}: ${options.geometry} geometry, ${formatSize(options.size)} (${made.blocks} blocks of ${made.blockSize} bytes), ${contents}\n`,
+  );
+}
+
+/** xv6ts fsck FILE: checks an image without changing it; raises a CliError when it has problems. */
+export function fsckCommand(io: CliIo, file: string, options: { json: boolean }): void {
+  const disk = openDisk(file, { readOnly: true, command: "xv6ts fsck", io });
+  let report: FsckReport;
+  try {
+    const progress = startProgress(io, "fsck", estimateFsckReads(disk.device, file));
+    report = fsck(new CountingDevice(disk.device, () => progress.advance()));
+    progress.finish();
+  } finally {
+    disk.close();
+  }
+
+  if (options.json) io.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
+  else printFsckReport(io, file, report);
+  if (!report.clean) {
+    const count = report.problems.length;
+    throw new CliError(
+      `fsck found ${count} problem${count === 1 ? "" : "s"} in ${file}; restore it from a copy, or copy its files out with "xv6ts cp" and make a new image`,
+    );
+  }
+}
+
+/** Reads fsck does, roughly: inode, bitmap and index blocks; 0 when the image does not mount. */
+function estimateFsckReads(device: BlockDevice, file: string): number {
+  try {
+    const fs = mountDisk(device, file, { readOnly: true });
+    const { layout } = fs;
+    fs.shutdown();
+    const inodeBlocks = Math.ceil(layout.ninodes / layout.inodesPerBlock);
+    return inodeBlocks + layout.nbitmap + Math.ceil(layout.nblocks / layout.nindirect);
+  } catch {
+    return 0;
+  }
+}
+
+function printFsckReport(io: CliIo, file: string, report: FsckReport): void {
+  const colors = colorsFor(io.stdout, io.env);
+  for (const line of report.notes) io.stdout.write(`${colors.yellow("note:")} ${line}\n`);
+  for (const line of report.problems) io.stdout.write(`${colors.red("problem:")} ${line}\n`);
+  if (!report.clean || report.layout === null) return;
+  const { counts, layout } = report;
+  io.stdout.write(
+    `${file}: ${colors.green("clean")}, ${layout.geometry} geometry, ${formatSize(layout.size * layout.blockSize)}; ` +
+      `${plural(counts.files, "file")}, ${plural(counts.directories, "directory", "directories")}, ${plural(counts.devices, "device")}; ` +
+      `${counts.freeBlocks} of ${layout.nblocks} data blocks free\n`,
+  );
+}
+
+function plural(count: number, singular: string, pluralForm = `${singular}s`): string {
+  return `${count} ${count === 1 ? singular : pluralForm}`;
+}
+
+/** Returns the value of a host API result, or raises a CliError with its reason and the disk. */
+function unwrap<T>(result: FsResult<T>, disk: string): T {
+  if (result.ok) return result.value;
+  throw new CliError(`${result.reason} on ${disk}`);
+}
+
+const TYPE_NAMES: Record<number, string> = { [T_DIR]: "dir", [T_DEV]: "dev" };
+
+/** xv6ts ls DISK[:/PATH]: lists a directory (or describes one file) inside an image. */
+export function lsCommand(io: CliIo, argument: string): void {
+  const target = parseDiskArgument(argument);
+  const colors = colorsFor(io.stdout, io.env);
+  const entries = withFileSystem(target.disk, { readOnly: true, command: "xv6ts ls", io }, (fs) =>
+    listOrStat(fs, target),
+  );
+  for (const entry of entries) {
+    const type = TYPE_NAMES[entry.type] ?? "file";
+    const name = entry.type === T_DIR ? colors.bold(colors.blue(entry.name)) : entry.name;
+    io.stdout.write(
+      `${type.padEnd(4)} ${String(entry.inum).padStart(5)} ${String(entry.nlink).padStart(3)} ${String(entry.size).padStart(10)}  ${name}\n`,
+    );
+  }
+}
+
+function listOrStat(fs: FileSystem, target: ImagePath): DirEntry[] {
+  const st = unwrap(fs.stat(target.path), target.disk);
+  if (st.type === T_DIR) return unwrap(fs.listDir(target.path), target.disk);
+  const name = lastElement(target.path);
+  return [{ name, inum: st.ino, type: st.type, nlink: st.nlink, size: st.size }];
+}
+
+/** Parses an argument that must name a path inside an image. */
+export function requireImagePath(argument: string, what: string): ImagePath {
+  const target = parseImagePath(argument);
+  if (target === null) {
+    throw new CliError(
+      `${what} "${argument}" is not a path inside a disk image; write it as DISK:/PATH, like disk.img:/README`,
+    );
+  }
+  return target;
+}
+
+/** xv6ts cat DISK:/PATH...: writes files from an image to standard output. */
+export function catCommand(io: CliIo, argumentList: string[]): void {
+  for (const argument of argumentList) {
+    const target = requireImagePath(argument, "the file");
+    const data = withFileSystem(target.disk, { readOnly: true, command: "xv6ts cat", io }, (fs) =>
+      unwrap(fs.readFile(target.path), target.disk),
+    );
+    io.stdout.write(data);
+  }
+}
+
+/** xv6ts cp SRC DST: copies a file between the host and an image, or between two images. */
+export function cpCommand(io: CliIo, source: string, destination: string): void {
+  const from = parseImagePath(source);
+  const to = parseImagePath(destination);
+  if (from === null && to === null) {
+    throw new CliError(
+      `neither "${source}" nor "${destination}" is a path inside a disk image; write one of them as DISK:/PATH`,
+    );
+  }
+  if (from === null) copyToImage(io, source, to!);
+  else if (to === null) copyFromImage(io, from, destination);
+  else copyBetweenImages(io, from, to);
+}
+
+/** Reads a whole host file; a missing or unreadable file becomes a CliError. */
+function readHostFile(path: string): Uint8Array {
+  try {
+    return new Uint8Array(readFileSync(path));
+  } catch (error) {
+    throw describeHostError(error, "read", path);
+  }
+}
+
+function copyToImage(io: CliIo, source: string, to: ImagePath): void {
+  const data = readHostFile(source);
+  writeImageFile(io, to, basename(source), data);
+}
+
+/**
+ * Writes `data` to an image path; a path naming a directory gets `name` inside it, as cp does.
+ * Shows progress counted in device writes: each data block goes to the log and then home.
+ */
+function writeImageFile(io: CliIo, to: ImagePath, name: string, data: Uint8Array): void {
+  let progress: Progress | null = null;
+  const wrap = (device: BlockDevice): BlockDevice => {
+    progress = startProgress(io, "cp", 2 * Math.ceil(data.length / device.blockSize));
+    return new CountingDevice(device, (kind) => kind === "write" && progress?.advance());
+  };
+  withFileSystem(to.disk, { readOnly: false, command: "xv6ts cp", io, wrap }, (fs) => {
+    let path = to.path;
+    const st = fs.stat(path);
+    if (st.ok && st.value.type === T_DIR) path = joinImagePath(path, name);
+    unwrap(fs.writeFile(path, data), to.disk);
+  });
+  (progress as Progress | null)?.finish();
+}
+
+/** Reads a file from an image, with progress counted in device reads. */
+function readImageFile(io: CliIo, from: ImagePath): Uint8Array {
+  let progress: Progress | null = null;
+  const wrap = (device: BlockDevice): BlockDevice =>
+    new CountingDevice(device, () => progress?.advance());
+  const data = withFileSystem(
+    from.disk,
+    { readOnly: true, command: "xv6ts cp", io, wrap },
+    (fs) => {
+      const st = unwrap(fs.stat(from.path), from.disk);
+      progress = startProgress(io, "cp", Math.ceil(st.size / fs.blockSize));
+      return unwrap(fs.readFile(from.path), from.disk);
+    },
+  );
+  (progress as Progress | null)?.finish();
+  return data;
+}
+
+function copyFromImage(io: CliIo, from: ImagePath, destination: string): void {
+  const data = readImageFile(io, from);
+  let path = destination;
+  try {
+    if (statSync(destination).isDirectory()) path = join(destination, lastElement(from.path));
+  } catch (error) {
+    if (systemErrorCode(error) !== "ENOENT") throw describeHostError(error, "write", destination);
+  }
+  try {
+    writeFileSync(path, data);
+  } catch (error) {
+    throw describeHostError(error, "write", path);
+  }
+}
+
+function copyBetweenImages(io: CliIo, from: ImagePath, to: ImagePath): void {
+  const data = readImageFile(io, from);
+  writeImageFile(io, to, lastElement(from.path), data);
+}
+
+/** xv6ts rm DISK:/PATH...: removes files or empty directories; with `recursive`, whole trees. */
+export function rmCommand(
+  io: CliIo,
+  argumentList: string[],
+  options: { recursive: boolean },
+): void {
+  for (const argument of argumentList) {
+    const target = requireImagePath(argument, "the path to remove");
+    if (lastElement(target.path) === "") {
+      throw new CliError(`cannot remove the root directory of ${target.disk}`);
+    }
+    withFileSystem(target.disk, { readOnly: false, command: "xv6ts rm", io }, (fs) => {
+      if (options.recursive) removeTree(fs, target.path, target.disk);
+      else unwrap(fs.remove(target.path), target.disk);
+    });
+  }
+}
+
+function removeTree(fs: FileSystem, path: string, disk: string): void {
+  const st = unwrap(fs.stat(path), disk);
+  if (st.type === T_DIR) {
+    for (const entry of unwrap(fs.listDir(path), disk)) {
+      if (entry.name === "." || entry.name === "..") continue;
+      removeTree(fs, joinImagePath(path, entry.name), disk);
+    }
+  }
+  unwrap(fs.remove(path), disk);
+}
+
+/** xv6ts mkdir DISK:/PATH...: makes directories; with `parents`, every missing one above too. */
+export function mkdirCommand(
+  io: CliIo,
+  argumentList: string[],
+  options: { parents: boolean },
+): void {
+  for (const argument of argumentList) {
+    const target = requireImagePath(argument, "the directory");
+    withFileSystem(target.disk, { readOnly: false, command: "xv6ts mkdir", io }, (fs) =>
+      unwrap(fs.mkdir(target.path, { parents: options.parents }), target.disk),
+    );
+  }
+}
+
+/** Raises a CliError unless `name` is a geometry. */
+export function parseGeometry(name: string): GeometryName {
+  if (name in GEOMETRIES) return name as GeometryName;
+  throw new CliError(`invalid geometry "${name}" for --geometry; use "xv6" or "extended"`);
+}
