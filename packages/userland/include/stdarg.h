@@ -1,6 +1,6 @@
 /*
  * Variable arguments through the compiler's builtins, because the build passes
- * -nostdinc and so sees no system headers.
+ * -nostdinc and so finds no system headers.
  */
 #ifndef XV6_STDARG_H
 #define XV6_STDARG_H

@@ -1,6 +1,6 @@
 /*
  * Basic integer types of the xv6 user API. The x86 target is ILP32, so int, long
- * and pointers are 32 bits wide and uint holds any user address.
+ * and pointers are 32 bits wide and a uint can contain any user address.
  */
 #ifndef XV6_TYPES_H
 #define XV6_TYPES_H

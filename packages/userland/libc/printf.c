@@ -4,15 +4,15 @@
  * Conversions: %d %i (signed decimal), %u (unsigned decimal), %x %X (unsigned hex),
  * %p ("0x" and lowercase hex), %s (a NULL pointer prints "(null)"), %c and %%.
  * Each may carry the flags '-' (pad on the right) and '0' (pad with zeros), a width
- * and a precision (digits or '*'), and a length 'l' or 'h', which are accepted and
- * ignored because int and long are both 32 bits here. An unknown conversion prints
- * '%' and the character, as xv6 does.
+ * and a precision (digits or '*'). A length 'l' or 'h' is accepted and ignored,
+ * because int and long are both 32 bits here. An unknown conversion prints '%' and
+ * the character, as xv6 does.
  *
  * printf writes each call's output with one write(), so lines that several
- * processes print at once do not mix within a line. The formatter runs into a
- * "window" sink that counts every byte and stores only those inside the window:
- * short output fits a stack buffer, longer output is formatted again into a
- * malloc'd buffer of the exact size, and only if malloc fails is it written in
+ * processes print at once do not mix within a line. The formatter writes into a
+ * "window" sink that counts every byte and stores only those inside the window.
+ * Short output fits a stack buffer. Longer output is formatted again into a
+ * malloc'd buffer of the exact size. Only if malloc fails is the output written in
  * window-sized pieces, each made by formatting the whole output again.
  */
 #include "types.h"

@@ -146,11 +146,11 @@ sbrk(int n)
     top = linux_syscall(LINUX_BRK, 0, 0, 0, 0);
   old = top;
   if(n != 0){
-    uint wanted = top + n;
+    uint requested = top + n;
 
-    if((uint)linux_syscall(LINUX_BRK, wanted, 0, 0, 0) != wanted)
+    if((uint)linux_syscall(LINUX_BRK, requested, 0, 0, 0) != requested)
       return (char*)-1;
-    top = wanted;
+    top = requested;
   }
   return (char*)old;
 }

@@ -11,9 +11,9 @@
  *   3. prints "fileloop: round N ok" and sleeps 25 ticks.
  *
  * A failed check prints "fileloop: round N: <what was found>, expected <what>" and
- * exits; so does a failed write ("fileloop: round N: write failed"), which is what
- * happens when the file reaches the maximum file size (4480 records with 512-byte
- * blocks).
+ * exits. A failed write prints "fileloop: round N: write failed" and exits too. That
+ * happens when the file reaches the maximum file size, 4480 records with 512-byte
+ * blocks.
  */
 #include "types.h"
 #include "fcntl.h"

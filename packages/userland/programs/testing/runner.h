@@ -6,7 +6,8 @@
  * finished within its tier's tick limit. A test reports failure with fail() or one
  * of the CHECK macros, which print "test <name>: FAILED: <reason>" and end the test
  * process. A test that returns has passed. Results travel through a file rather than
- * a pipe, so that a test's leftover children can never block the runner.
+ * a pipe, and the runner reads the file only after the test process has exited, so
+ * children that a test leaves behind cannot block the runner.
  */
 #ifndef TESTING_RUNNER_H
 #define TESTING_RUNNER_H
