@@ -76,7 +76,11 @@ function runCase(vector: VectorCase): string[] {
 
   // a rep instruction retires one count per iteration: run until eip leaves it
   let result = cpu.run(1);
-  for (let slice = 0; slice < 10_000 && result.type === "budget" && cpu.eip === CODE_ADDRESS; slice++) {
+  for (
+    let slice = 0;
+    slice < 10_000 && result.type === "budget" && cpu.eip === CODE_ADDRESS;
+    slice++
+  ) {
     result = cpu.run(1);
   }
   const problems: string[] = [];
