@@ -152,3 +152,8 @@ export function resealImage(image: Uint8Array): void {
   view.setUint32(24, crc32c(image.subarray(HEADER_SIZE)), true);
   view.setUint32(28, crc32c(image.subarray(0, 28)), true);
 }
+
+/** Compares bytes without vitest's element-by-element diff, which is slow for megabytes. */
+export function sameBytes(actual: Uint8Array, expected: Uint8Array): boolean {
+  return actual.length === expected.length && Buffer.from(actual).equals(Buffer.from(expected));
+}
