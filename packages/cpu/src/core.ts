@@ -103,6 +103,10 @@ export class CpuCore extends LazyFlags {
   /** Instructions retired before the current run loop started; `rdtsc` reads it. */
   instructionCount = 0;
   stopKind = 0;
+  /** Address of the instruction being executed, where a fault restarts. */
+  instructionStart = 0;
+  /** Instructions retired in the current run loop before the one being executed. */
+  loopRetired = 0;
   stopVector = 0;
   stopErrorCode = 0;
   /** Iterations a `rep` instruction completed before it faulted; counted as retired. */

@@ -29,6 +29,33 @@ export function executeLoop(
   fetcher: CodeFetcher,
   budget: number,
 ): number {
+  core.stopKind = 0;
+  core.loopRetired = 0;
+  try {
+    return runInstructions(core, c, fetcher, budget);
+  } catch (error) {
+    if (error !== STOP_SIGNAL) throw error;
+    if (core.stopKind === STOP_FAULT) {
+      core.eip = core.instructionStart;
+      const retired = core.loopRetired + core.repDone;
+      core.repDone = 0;
+      return retired;
+    }
+    return core.loopRetired + 1; // a trap: the general handler has set core.eip past the instruction
+  }
+}
+
+/**
+ * The loop proper, kept free of try/catch so that its locals stay in registers. Before each
+ * instruction it records the instruction's address and the count retired so far, which the
+ * catch in `executeLoop` needs when a fault or trap ends the loop.
+ */
+function runInstructions(
+  core: CpuCore,
+  c: InstructionCache,
+  fetcher: CodeFetcher,
+  budget: number,
+): number {
   const r = core.r32;
   const op = c.op;
   const len = c.len;
@@ -37,398 +64,400 @@ export function executeLoop(
   const imm = c.imm;
   const sub = c.sub;
   let executed = 0;
-  let eip = 0;
-  core.stopKind = 0;
-  try {
-    while (executed < budget) {
-      eip = core.eip;
-      if (eip >>> 12 !== fetcher.codeVpn) fetcher.selectPage(eip);
-      let i = fetcher.codeMap[eip & 0xfff]!;
-      if (i === 0) i = fetcher.decodeAt(eip);
-      const next = (eip + len[i]!) >>> 0;
-      core.eip = next;
-      switch (op[i]) {
-        case 0: // UD
-          core.fault(VECTOR_UD, 0);
-          break;
-        case 1: // NOP
-          break;
-        case 2: // MOV32_RR
-          r[reg[i]!] = r[base[i]!]!;
-          break;
-        case 3: // MOV32_RM
-          r[reg[i]!] = core.read32(effectiveAddress(core, c, i));
-          break;
-        case 4: // MOV32_MR
-          core.write32(effectiveAddress(core, c, i), r[reg[i]!]!);
-          break;
-        case 5: // MOV32_RI
-          r[reg[i]!] = imm[i]!;
-          break;
-        case 6: // MOV32_MI
-          core.write32(effectiveAddress(core, c, i), imm[i]!);
-          break;
-        case 7: // MOV8_RR
-          core.setReg8(reg[i]!, core.getReg8(base[i]!));
-          break;
-        case 8: // MOV8_RM
-          core.setReg8(reg[i]!, core.read8(effectiveAddress(core, c, i)));
-          break;
-        case 9: // MOV8_MR
-          core.write8(effectiveAddress(core, c, i), core.getReg8(reg[i]!));
-          break;
-        case 10: // MOV8_RI
-          core.setReg8(reg[i]!, imm[i]!);
-          break;
-        case 11: // MOV8_MI
-          core.write8(effectiveAddress(core, c, i), imm[i]!);
-          break;
-        case 12: // ADD32_RR
-          r[reg[i]!] = add32(core, r[reg[i]!]!, r[base[i]!]!);
-          break;
-        case 13: // ADD32_RM
-          r[reg[i]!] = add32(core, r[reg[i]!]!, core.read32(effectiveAddress(core, c, i)));
-          break;
-        case 14: {
-          // ADD32_MR
-          const address = effectiveAddress(core, c, i);
-          core.write32(address, add32(core, core.readForWrite32(address), r[reg[i]!]!));
-          break;
-        }
-        case 15: // ADD32_RI
-          r[reg[i]!] = add32(core, r[reg[i]!]!, imm[i]!);
-          break;
-        case 16: {
-          // ADD32_MI
-          const address = effectiveAddress(core, c, i);
-          core.write32(address, add32(core, core.readForWrite32(address), imm[i]!));
-          break;
-        }
-        case 17: // OR32_RR
-          r[reg[i]!] = logic32(core, r[reg[i]!]! | r[base[i]!]!);
-          break;
-        case 18: // OR32_RM
-          r[reg[i]!] = logic32(core, r[reg[i]!]! | core.read32(effectiveAddress(core, c, i)));
-          break;
-        case 19: {
-          // OR32_MR
-          const address = effectiveAddress(core, c, i);
-          core.write32(address, logic32(core, core.readForWrite32(address) | r[reg[i]!]!));
-          break;
-        }
-        case 20: // OR32_RI
-          r[reg[i]!] = logic32(core, r[reg[i]!]! | imm[i]!);
-          break;
-        case 21: {
-          // OR32_MI
-          const address = effectiveAddress(core, c, i);
-          core.write32(address, logic32(core, core.readForWrite32(address) | imm[i]!));
-          break;
-        }
-        case 22: // AND32_RR
-          r[reg[i]!] = logic32(core, r[reg[i]!]! & r[base[i]!]!);
-          break;
-        case 23: // AND32_RM
-          r[reg[i]!] = logic32(core, r[reg[i]!]! & core.read32(effectiveAddress(core, c, i)));
-          break;
-        case 24: {
-          // AND32_MR
-          const address = effectiveAddress(core, c, i);
-          core.write32(address, logic32(core, core.readForWrite32(address) & r[reg[i]!]!));
-          break;
-        }
-        case 25: // AND32_RI
-          r[reg[i]!] = logic32(core, r[reg[i]!]! & imm[i]!);
-          break;
-        case 26: {
-          // AND32_MI
-          const address = effectiveAddress(core, c, i);
-          core.write32(address, logic32(core, core.readForWrite32(address) & imm[i]!));
-          break;
-        }
-        case 27: // SUB32_RR
-          r[reg[i]!] = sub32(core, r[reg[i]!]!, r[base[i]!]!);
-          break;
-        case 28: // SUB32_RM
-          r[reg[i]!] = sub32(core, r[reg[i]!]!, core.read32(effectiveAddress(core, c, i)));
-          break;
-        case 29: {
-          // SUB32_MR
-          const address = effectiveAddress(core, c, i);
-          core.write32(address, sub32(core, core.readForWrite32(address), r[reg[i]!]!));
-          break;
-        }
-        case 30: // SUB32_RI
-          r[reg[i]!] = sub32(core, r[reg[i]!]!, imm[i]!);
-          break;
-        case 31: {
-          // SUB32_MI
-          const address = effectiveAddress(core, c, i);
-          core.write32(address, sub32(core, core.readForWrite32(address), imm[i]!));
-          break;
-        }
-        case 32: // XOR32_RR
-          r[reg[i]!] = logic32(core, r[reg[i]!]! ^ r[base[i]!]!);
-          break;
-        case 33: // XOR32_RM
-          r[reg[i]!] = logic32(core, r[reg[i]!]! ^ core.read32(effectiveAddress(core, c, i)));
-          break;
-        case 34: {
-          // XOR32_MR
-          const address = effectiveAddress(core, c, i);
-          core.write32(address, logic32(core, core.readForWrite32(address) ^ r[reg[i]!]!));
-          break;
-        }
-        case 35: // XOR32_RI
-          r[reg[i]!] = logic32(core, r[reg[i]!]! ^ imm[i]!);
-          break;
-        case 36: {
-          // XOR32_MI
-          const address = effectiveAddress(core, c, i);
-          core.write32(address, logic32(core, core.readForWrite32(address) ^ imm[i]!));
-          break;
-        }
-        case 37: // CMP32_RR
-          sub32(core, r[reg[i]!]!, r[base[i]!]!);
-          break;
-        case 38: // CMP32_RM
-          sub32(core, r[reg[i]!]!, core.read32(effectiveAddress(core, c, i)));
-          break;
-        case 39: // CMP32_MR
-          sub32(core, core.read32(effectiveAddress(core, c, i)), r[reg[i]!]!);
-          break;
-        case 40: // CMP32_RI
-          sub32(core, r[reg[i]!]!, imm[i]!);
-          break;
-        case 41: // CMP32_MI
-          sub32(core, core.read32(effectiveAddress(core, c, i)), imm[i]!);
-          break;
-        case 42: // TEST32_RR
-          logic32(core, r[reg[i]!]! & r[base[i]!]!);
-          break;
-        case 43: // TEST32_MR
-          logic32(core, core.read32(effectiveAddress(core, c, i)) & r[reg[i]!]!);
-          break;
-        case 44: // TEST32_RI
-          logic32(core, r[reg[i]!]! & imm[i]!);
-          break;
-        case 45: // TEST32_MI
-          logic32(core, core.read32(effectiveAddress(core, c, i)) & imm[i]!);
-          break;
-        case 46: {
-          // INC32_R
-          const value = r[reg[i]!]!;
-          const result = (value + 1) | 0;
-          r[reg[i]!] = result;
-          core.setLazyKeepCarry(LAZY_ADD, value, result, 0);
-          break;
-        }
-        case 47: {
-          // DEC32_R
-          const value = r[reg[i]!]!;
-          const result = (value - 1) | 0;
-          r[reg[i]!] = result;
-          core.setLazyKeepCarry(LAZY_SUB, value, result, 0);
-          break;
-        }
-        case 48: // PUSH32_R
-          core.push32(r[reg[i]!]!);
-          break;
-        case 49: // PUSH32_I
-          core.push32(imm[i]!);
-          break;
-        case 50: // PUSH32_M
-          core.push32(core.read32(effectiveAddress(core, c, i)));
-          break;
-        case 51: {
-          // POP32_R
-          const value = core.pop32();
-          r[reg[i]!] = value;
-          break;
-        }
-        case 52: // LEA32
-          if (c.size[i] === 4) r[reg[i]!] = addressOffset(core, c, i);
-          else core.r16[reg[i]! << 1] = addressOffset(core, c, i);
-          break;
-        case 53: // JMP_REL
-          core.eip = (next + imm[i]!) >>> 0;
-          break;
-        case 54: // JCC_REL
-          if (core.condition(sub[i]!)) core.eip = (next + imm[i]!) >>> 0;
-          break;
-        case 55: // CALL_REL
-          core.push32(next);
-          core.eip = (next + imm[i]!) >>> 0;
-          break;
-        case 56: // RET
-          core.eip = core.pop32() >>> 0;
-          break;
-        case 57: {
-          // RET_IMM
-          const target = core.pop32();
-          r[4] = (r[4]! + imm[i]!) | 0;
-          core.eip = target >>> 0;
-          break;
-        }
-        case 58: // JMP_R32
-          core.eip = r[reg[i]!]! >>> 0;
-          break;
-        case 59: // JMP_M32
-          core.eip = core.read32(effectiveAddress(core, c, i)) >>> 0;
-          break;
-        case 60: {
-          // CALL_R32
-          const target = r[reg[i]!]!;
-          core.push32(next);
-          core.eip = target >>> 0;
-          break;
-        }
-        case 61: {
-          // CALL_M32
-          const target = core.read32(effectiveAddress(core, c, i));
-          core.push32(next);
-          core.eip = target >>> 0;
-          break;
-        }
-        case 62: // MOVZX8_RR
-          r[reg[i]!] = core.getReg8(base[i]!);
-          break;
-        case 63: // MOVZX8_RM
-          r[reg[i]!] = core.read8(effectiveAddress(core, c, i));
-          break;
-        case 64: // MOVZX16_RR
-          r[reg[i]!] = core.r16[base[i]! << 1]!;
-          break;
-        case 65: // MOVZX16_RM
-          r[reg[i]!] = core.read16(effectiveAddress(core, c, i));
-          break;
-        case 66: // MOVSX8_RR
-          r[reg[i]!] = (core.getReg8(base[i]!) << 24) >> 24;
-          break;
-        case 67: // MOVSX8_RM
-          r[reg[i]!] = (core.read8(effectiveAddress(core, c, i)) << 24) >> 24;
-          break;
-        case 68: // MOVSX16_RR
-          r[reg[i]!] = (core.r16[base[i]! << 1]! << 16) >> 16;
-          break;
-        case 69: // MOVSX16_RM
-          r[reg[i]!] = (core.read16(effectiveAddress(core, c, i)) << 16) >> 16;
-          break;
-        case 70: // SETCC_R
-          core.setReg8(reg[i]!, core.condition(sub[i]!) ? 1 : 0);
-          break;
-        case 71: // SETCC_M
-          core.write8(effectiveAddress(core, c, i), core.condition(sub[i]!) ? 1 : 0);
-          break;
-        case 72: // CMOV32_RR
-          if (core.condition(sub[i]!)) r[reg[i]!] = r[base[i]!]!;
-          break;
-        case 73: {
-          // CMOV32_RM
-          const value = core.read32(effectiveAddress(core, c, i));
-          if (core.condition(sub[i]!)) r[reg[i]!] = value;
-          break;
-        }
-        case 74: {
-          // SHIFT32_R
-          const count = imm[i]! < 0 ? core.r8[4]! : imm[i]!;
-          r[reg[i]!] = shiftOperation(core, sub[i]!, 4, r[reg[i]!]!, count);
-          break;
-        }
-        case 75: // IMUL32_RR
-          r[reg[i]!] = multiplyTruncated(core, 4, r[reg[i]!]!, r[base[i]!]!);
-          break;
-        case 76: // IMUL32_RM
-          r[reg[i]!] = multiplyTruncated(
-            core,
-            4,
-            r[reg[i]!]!,
-            core.read32(effectiveAddress(core, c, i)),
-          );
-          break;
-        case 77: // IMUL32_RRI
-          r[reg[i]!] = multiplyTruncated(core, 4, r[base[i]!]!, imm[i]!);
-          break;
-        case 78: // CDQ
-          r[2] = r[0]! >> 31;
-          break;
-        case 79: {
-          // LEAVE32
-          const ebp = r[5]!;
-          const value = core.read32(ebp);
-          r[4] = (ebp + 4) | 0;
-          r[5] = value;
-          break;
-        }
-        case 80: {
-          // XCHG32_RR
-          const value = r[reg[i]!]!;
-          r[reg[i]!] = r[base[i]!]!;
-          r[base[i]!] = value;
-          break;
-        }
-        case 81: {
-          // RDTSC
-          const count = core.instructionCount + executed;
-          r[0] = count % 0x100000000;
-          r[2] = Math.floor(count / 0x100000000);
-          break;
-        }
-        case 82: // STRING
-          executed += executeString(core, c, i, eip, budget - executed) - 1;
-          break;
-        case 83: {
-          // CMP8_RI
-          const value = core.getReg8(reg[i]!);
-          core.setLazy(LAZY_SUB, value, imm[i]! & 0xff, (value - (imm[i]! & 0xff)) | 0, 24);
-          break;
-        }
-        case 84: {
-          // CMP8_MI
-          const value = core.read8(effectiveAddress(core, c, i));
-          core.setLazy(LAZY_SUB, value, imm[i]! & 0xff, (value - (imm[i]! & 0xff)) | 0, 24);
-          break;
-        }
-        case 85: // TEST8_RR
-          core.setLogic(core.getReg8(reg[i]!) & core.getReg8(base[i]!), 24);
-          break;
-        case 86: // TEST8_RI
-          core.setLogic(core.getReg8(reg[i]!) & imm[i]!, 24);
-          break;
-        case 87: {
-          // INC32_M
-          const address = effectiveAddress(core, c, i);
-          const value = core.readForWrite32(address);
-          const result = (value + 1) | 0;
-          core.write32(address, result);
-          core.setLazyKeepCarry(LAZY_ADD, value, result, 0);
-          break;
-        }
-        case 88: {
-          // DEC32_M
-          const address = effectiveAddress(core, c, i);
-          const value = core.readForWrite32(address);
-          const result = (value - 1) | 0;
-          core.write32(address, result);
-          core.setLazyKeepCarry(LAZY_SUB, value, result, 0);
-          break;
-        }
-        default:
-          executeGeneric(core, c, i, next);
-          break;
+  let eip = core.eip;
+  let codeMap = fetcher.codeMap;
+  while (executed < budget) {
+    const start = eip;
+    core.instructionStart = start;
+    core.loopRetired = executed;
+    if (eip >>> 12 !== fetcher.codeVpn) {
+      fetcher.selectPage(eip);
+      codeMap = fetcher.codeMap;
+    }
+    let i = codeMap[eip & 0xfff]!;
+    if (i === 0) {
+      i = fetcher.decodeAt(eip);
+      codeMap = fetcher.codeMap;
+    }
+    const next = (eip + len[i]!) >>> 0;
+    eip = next;
+    switch (op[i]) {
+      case 0: // UD
+        core.fault(VECTOR_UD, 0);
+        break;
+      case 1: // NOP
+        break;
+      case 2: // MOV32_RR
+        r[reg[i]!] = r[base[i]!]!;
+        break;
+      case 3: // MOV32_RM
+        r[reg[i]!] = core.read32(effectiveAddress(core, c, i));
+        break;
+      case 4: // MOV32_MR
+        core.write32(effectiveAddress(core, c, i), r[reg[i]!]!);
+        break;
+      case 5: // MOV32_RI
+        r[reg[i]!] = imm[i]!;
+        break;
+      case 6: // MOV32_MI
+        core.write32(effectiveAddress(core, c, i), imm[i]!);
+        break;
+      case 7: // MOV8_RR
+        core.setReg8(reg[i]!, core.getReg8(base[i]!));
+        break;
+      case 8: // MOV8_RM
+        core.setReg8(reg[i]!, core.read8(effectiveAddress(core, c, i)));
+        break;
+      case 9: // MOV8_MR
+        core.write8(effectiveAddress(core, c, i), core.getReg8(reg[i]!));
+        break;
+      case 10: // MOV8_RI
+        core.setReg8(reg[i]!, imm[i]!);
+        break;
+      case 11: // MOV8_MI
+        core.write8(effectiveAddress(core, c, i), imm[i]!);
+        break;
+      case 12: // ADD32_RR
+        r[reg[i]!] = add32(core, r[reg[i]!]!, r[base[i]!]!);
+        break;
+      case 13: // ADD32_RM
+        r[reg[i]!] = add32(core, r[reg[i]!]!, core.read32(effectiveAddress(core, c, i)));
+        break;
+      case 14: {
+        // ADD32_MR
+        const address = effectiveAddress(core, c, i);
+        core.write32(address, add32(core, core.readForWrite32(address), r[reg[i]!]!));
+        break;
       }
-      executed++;
+      case 15: // ADD32_RI
+        r[reg[i]!] = add32(core, r[reg[i]!]!, imm[i]!);
+        break;
+      case 16: {
+        // ADD32_MI
+        const address = effectiveAddress(core, c, i);
+        core.write32(address, add32(core, core.readForWrite32(address), imm[i]!));
+        break;
+      }
+      case 17: // OR32_RR
+        r[reg[i]!] = logic32(core, r[reg[i]!]! | r[base[i]!]!);
+        break;
+      case 18: // OR32_RM
+        r[reg[i]!] = logic32(core, r[reg[i]!]! | core.read32(effectiveAddress(core, c, i)));
+        break;
+      case 19: {
+        // OR32_MR
+        const address = effectiveAddress(core, c, i);
+        core.write32(address, logic32(core, core.readForWrite32(address) | r[reg[i]!]!));
+        break;
+      }
+      case 20: // OR32_RI
+        r[reg[i]!] = logic32(core, r[reg[i]!]! | imm[i]!);
+        break;
+      case 21: {
+        // OR32_MI
+        const address = effectiveAddress(core, c, i);
+        core.write32(address, logic32(core, core.readForWrite32(address) | imm[i]!));
+        break;
+      }
+      case 22: // AND32_RR
+        r[reg[i]!] = logic32(core, r[reg[i]!]! & r[base[i]!]!);
+        break;
+      case 23: // AND32_RM
+        r[reg[i]!] = logic32(core, r[reg[i]!]! & core.read32(effectiveAddress(core, c, i)));
+        break;
+      case 24: {
+        // AND32_MR
+        const address = effectiveAddress(core, c, i);
+        core.write32(address, logic32(core, core.readForWrite32(address) & r[reg[i]!]!));
+        break;
+      }
+      case 25: // AND32_RI
+        r[reg[i]!] = logic32(core, r[reg[i]!]! & imm[i]!);
+        break;
+      case 26: {
+        // AND32_MI
+        const address = effectiveAddress(core, c, i);
+        core.write32(address, logic32(core, core.readForWrite32(address) & imm[i]!));
+        break;
+      }
+      case 27: // SUB32_RR
+        r[reg[i]!] = sub32(core, r[reg[i]!]!, r[base[i]!]!);
+        break;
+      case 28: // SUB32_RM
+        r[reg[i]!] = sub32(core, r[reg[i]!]!, core.read32(effectiveAddress(core, c, i)));
+        break;
+      case 29: {
+        // SUB32_MR
+        const address = effectiveAddress(core, c, i);
+        core.write32(address, sub32(core, core.readForWrite32(address), r[reg[i]!]!));
+        break;
+      }
+      case 30: // SUB32_RI
+        r[reg[i]!] = sub32(core, r[reg[i]!]!, imm[i]!);
+        break;
+      case 31: {
+        // SUB32_MI
+        const address = effectiveAddress(core, c, i);
+        core.write32(address, sub32(core, core.readForWrite32(address), imm[i]!));
+        break;
+      }
+      case 32: // XOR32_RR
+        r[reg[i]!] = logic32(core, r[reg[i]!]! ^ r[base[i]!]!);
+        break;
+      case 33: // XOR32_RM
+        r[reg[i]!] = logic32(core, r[reg[i]!]! ^ core.read32(effectiveAddress(core, c, i)));
+        break;
+      case 34: {
+        // XOR32_MR
+        const address = effectiveAddress(core, c, i);
+        core.write32(address, logic32(core, core.readForWrite32(address) ^ r[reg[i]!]!));
+        break;
+      }
+      case 35: // XOR32_RI
+        r[reg[i]!] = logic32(core, r[reg[i]!]! ^ imm[i]!);
+        break;
+      case 36: {
+        // XOR32_MI
+        const address = effectiveAddress(core, c, i);
+        core.write32(address, logic32(core, core.readForWrite32(address) ^ imm[i]!));
+        break;
+      }
+      case 37: // CMP32_RR
+        sub32(core, r[reg[i]!]!, r[base[i]!]!);
+        break;
+      case 38: // CMP32_RM
+        sub32(core, r[reg[i]!]!, core.read32(effectiveAddress(core, c, i)));
+        break;
+      case 39: // CMP32_MR
+        sub32(core, core.read32(effectiveAddress(core, c, i)), r[reg[i]!]!);
+        break;
+      case 40: // CMP32_RI
+        sub32(core, r[reg[i]!]!, imm[i]!);
+        break;
+      case 41: // CMP32_MI
+        sub32(core, core.read32(effectiveAddress(core, c, i)), imm[i]!);
+        break;
+      case 42: // TEST32_RR
+        logic32(core, r[reg[i]!]! & r[base[i]!]!);
+        break;
+      case 43: // TEST32_MR
+        logic32(core, core.read32(effectiveAddress(core, c, i)) & r[reg[i]!]!);
+        break;
+      case 44: // TEST32_RI
+        logic32(core, r[reg[i]!]! & imm[i]!);
+        break;
+      case 45: // TEST32_MI
+        logic32(core, core.read32(effectiveAddress(core, c, i)) & imm[i]!);
+        break;
+      case 46: {
+        // INC32_R
+        const value = r[reg[i]!]!;
+        const result = (value + 1) | 0;
+        r[reg[i]!] = result;
+        core.setLazyKeepCarry(LAZY_ADD, value, result, 0);
+        break;
+      }
+      case 47: {
+        // DEC32_R
+        const value = r[reg[i]!]!;
+        const result = (value - 1) | 0;
+        r[reg[i]!] = result;
+        core.setLazyKeepCarry(LAZY_SUB, value, result, 0);
+        break;
+      }
+      case 48: // PUSH32_R
+        core.push32(r[reg[i]!]!);
+        break;
+      case 49: // PUSH32_I
+        core.push32(imm[i]!);
+        break;
+      case 50: // PUSH32_M
+        core.push32(core.read32(effectiveAddress(core, c, i)));
+        break;
+      case 51: {
+        // POP32_R
+        const value = core.pop32();
+        r[reg[i]!] = value;
+        break;
+      }
+      case 52: // LEA32
+        if (c.size[i] === 4) r[reg[i]!] = addressOffset(core, c, i);
+        else core.r16[reg[i]! << 1] = addressOffset(core, c, i);
+        break;
+      case 53: // JMP_REL
+        eip = (next + imm[i]!) >>> 0;
+        break;
+      case 54: // JCC_REL
+        if (core.condition(sub[i]!)) eip = (next + imm[i]!) >>> 0;
+        break;
+      case 55: // CALL_REL
+        core.push32(next);
+        eip = (next + imm[i]!) >>> 0;
+        break;
+      case 56: // RET
+        eip = core.pop32() >>> 0;
+        break;
+      case 57: {
+        // RET_IMM
+        const target = core.pop32();
+        r[4] = (r[4]! + imm[i]!) | 0;
+        eip = target >>> 0;
+        break;
+      }
+      case 58: // JMP_R32
+        eip = r[reg[i]!]! >>> 0;
+        break;
+      case 59: // JMP_M32
+        eip = core.read32(effectiveAddress(core, c, i)) >>> 0;
+        break;
+      case 60: {
+        // CALL_R32
+        const target = r[reg[i]!]!;
+        core.push32(next);
+        eip = target >>> 0;
+        break;
+      }
+      case 61: {
+        // CALL_M32
+        const target = core.read32(effectiveAddress(core, c, i));
+        core.push32(next);
+        eip = target >>> 0;
+        break;
+      }
+      case 62: // MOVZX8_RR
+        r[reg[i]!] = core.getReg8(base[i]!);
+        break;
+      case 63: // MOVZX8_RM
+        r[reg[i]!] = core.read8(effectiveAddress(core, c, i));
+        break;
+      case 64: // MOVZX16_RR
+        r[reg[i]!] = core.r16[base[i]! << 1]!;
+        break;
+      case 65: // MOVZX16_RM
+        r[reg[i]!] = core.read16(effectiveAddress(core, c, i));
+        break;
+      case 66: // MOVSX8_RR
+        r[reg[i]!] = (core.getReg8(base[i]!) << 24) >> 24;
+        break;
+      case 67: // MOVSX8_RM
+        r[reg[i]!] = (core.read8(effectiveAddress(core, c, i)) << 24) >> 24;
+        break;
+      case 68: // MOVSX16_RR
+        r[reg[i]!] = (core.r16[base[i]! << 1]! << 16) >> 16;
+        break;
+      case 69: // MOVSX16_RM
+        r[reg[i]!] = (core.read16(effectiveAddress(core, c, i)) << 16) >> 16;
+        break;
+      case 70: // SETCC_R
+        core.setReg8(reg[i]!, core.condition(sub[i]!) ? 1 : 0);
+        break;
+      case 71: // SETCC_M
+        core.write8(effectiveAddress(core, c, i), core.condition(sub[i]!) ? 1 : 0);
+        break;
+      case 72: // CMOV32_RR
+        if (core.condition(sub[i]!)) r[reg[i]!] = r[base[i]!]!;
+        break;
+      case 73: {
+        // CMOV32_RM
+        const value = core.read32(effectiveAddress(core, c, i));
+        if (core.condition(sub[i]!)) r[reg[i]!] = value;
+        break;
+      }
+      case 74: {
+        // SHIFT32_R
+        const count = imm[i]! < 0 ? core.r8[4]! : imm[i]!;
+        r[reg[i]!] = shiftOperation(core, sub[i]!, 4, r[reg[i]!]!, count);
+        break;
+      }
+      case 75: // IMUL32_RR
+        r[reg[i]!] = multiplyTruncated(core, 4, r[reg[i]!]!, r[base[i]!]!);
+        break;
+      case 76: // IMUL32_RM
+        r[reg[i]!] = multiplyTruncated(
+          core,
+          4,
+          r[reg[i]!]!,
+          core.read32(effectiveAddress(core, c, i)),
+        );
+        break;
+      case 77: // IMUL32_RRI
+        r[reg[i]!] = multiplyTruncated(core, 4, r[base[i]!]!, imm[i]!);
+        break;
+      case 78: // CDQ
+        r[2] = r[0]! >> 31;
+        break;
+      case 79: {
+        // LEAVE32
+        const ebp = r[5]!;
+        const value = core.read32(ebp);
+        r[4] = (ebp + 4) | 0;
+        r[5] = value;
+        break;
+      }
+      case 80: {
+        // XCHG32_RR
+        const value = r[reg[i]!]!;
+        r[reg[i]!] = r[base[i]!]!;
+        r[base[i]!] = value;
+        break;
+      }
+      case 81: {
+        // RDTSC
+        const count = core.instructionCount + executed;
+        r[0] = count % 0x100000000;
+        r[2] = Math.floor(count / 0x100000000);
+        break;
+      }
+      case 82: // STRING
+        core.eip = next;
+        executed += executeString(core, c, i, start, budget - executed) - 1;
+        eip = core.eip;
+        break;
+      case 83: {
+        // CMP8_RI
+        const value = core.getReg8(reg[i]!);
+        core.setLazy(LAZY_SUB, value, imm[i]! & 0xff, (value - (imm[i]! & 0xff)) | 0, 24);
+        break;
+      }
+      case 84: {
+        // CMP8_MI
+        const value = core.read8(effectiveAddress(core, c, i));
+        core.setLazy(LAZY_SUB, value, imm[i]! & 0xff, (value - (imm[i]! & 0xff)) | 0, 24);
+        break;
+      }
+      case 85: // TEST8_RR
+        core.setLogic(core.getReg8(reg[i]!) & core.getReg8(base[i]!), 24);
+        break;
+      case 86: // TEST8_RI
+        core.setLogic(core.getReg8(reg[i]!) & imm[i]!, 24);
+        break;
+      case 87: {
+        // INC32_M
+        const address = effectiveAddress(core, c, i);
+        const value = core.readForWrite32(address);
+        const result = (value + 1) | 0;
+        core.write32(address, result);
+        core.setLazyKeepCarry(LAZY_ADD, value, result, 0);
+        break;
+      }
+      case 88: {
+        // DEC32_M
+        const address = effectiveAddress(core, c, i);
+        const value = core.readForWrite32(address);
+        const result = (value - 1) | 0;
+        core.write32(address, result);
+        core.setLazyKeepCarry(LAZY_SUB, value, result, 0);
+        break;
+      }
+      default:
+        core.eip = next;
+        executeGeneric(core, c, i, next);
+        eip = core.eip;
+        break;
     }
-  } catch (error) {
-    if (error !== STOP_SIGNAL) throw error;
-    if (core.stopKind === STOP_FAULT) {
-      core.eip = eip;
-      executed += core.repDone;
-      core.repDone = 0;
-    } else {
-      executed++;
-    }
+    executed++;
   }
+  core.eip = eip;
   return executed;
 }
 
