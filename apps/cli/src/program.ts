@@ -43,10 +43,12 @@ export type RunAction = (io: CliIo, options: RunCommandOptions) => Promise<numbe
 export interface RunCommandOptions {
   disk?: string;
   size: number;
+  /** Whether --size was on the command line (not the default). */
+  sizeGiven?: boolean;
   mem: string;
-  deterministic: boolean;
+  deterministic?: boolean;
   exec?: string[];
-  quietBoot: boolean;
+  quietBoot?: boolean;
   settle: number;
   timeout: number;
 }
@@ -153,8 +155,9 @@ function addRunCommand(program: Command, io: CliIo, run: RunAction, result: Acti
         .default(DEFAULT_TIMEOUT_MS, "60s")
         .argParser((value) => parseDuration(value, "--timeout")),
     )
-    .action(async (options: RunCommandOptions) => {
-      result.exitCode = await run(io, options);
+    .action(async (options: RunCommandOptions, command: Command) => {
+      const sizeGiven = command.getOptionValueSource("size") === "cli";
+      result.exitCode = await run(io, { ...options, sizeGiven });
     });
 }
 

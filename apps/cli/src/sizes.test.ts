@@ -46,7 +46,7 @@ describe("parseMemorySize", () => {
     expect(parseMemorySize(text)).toBe(bytes);
   });
 
-  test.each(["0", "4M", "6M", "260M", "1G", "10M"])("rejects %s with the rule", (text) => {
+  test.each(["0", "4M", "6M", "260M", "1G", "10M", "lots"])("rejects %s with the rule", (text) => {
     expect(() => parseMemorySize(text)).toThrow(
       `invalid memory size "${text}" for --mem; use a multiple of 4M from 8M to 256M, like 224M (the default)`,
     );

@@ -65,7 +65,12 @@ export const MEMORY = {
 
 /** Parses --mem and checks it against MEMORY; raises a CliError that states the rule. */
 export function parseMemorySize(text: string): number {
-  const bytes = parseSize(text, "--mem");
+  let bytes = Number.NaN;
+  try {
+    bytes = parseSize(text, "--mem");
+  } catch {
+    // Not a size at all: the rule below says what is expected.
+  }
   const fits = bytes >= MEMORY.min && bytes <= MEMORY.max && bytes % MEMORY.step === 0;
   if (!fits) {
     throw new CliError(

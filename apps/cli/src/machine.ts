@@ -1,0 +1,64 @@
+/**
+ * A booted xv6ts machine: the kernel on an open disk, with its extensions installed, running in
+ * the background of the host event loop.
+ *
+ * The kernel's run loop returns to the event loop at least every 10 ms of wall time, so terminal
+ * keys, timers and signals are handled while guest programs compute. A kernel panic rejects the
+ * run loop; Machine records it and calls `onFailure`, so that the session in charge can restore
+ * the terminal and report it (exit 3). `shutdown` stops the kernel at the next system-call
+ * boundary and flushes the disk, so the image is consistent whatever the guest was doing.
+ */
+import type { BlockDevice } from "@xv6ts/fs-journal";
+import { Kernel } from "@xv6ts/kernel";
+import { describeFormatError } from "./disk";
+
+/** Options of a machine. */
+export interface MachineOptions {
+  device: BlockDevice;
+  /** The disk file's path, for error messages. */
+  diskPath: string;
+  /** Bytes of physical memory. */
+  memorySize: number;
+  deterministic: boolean;
+}
+
+export class Machine {
+  readonly kernel: Kernel;
+  private running: Promise<void> | null = null;
+  private failure: unknown = null;
+  private failureListener: ((error: unknown) => void) | null = null;
+
+  constructor(private readonly options: MachineOptions) {
+    this.kernel = new Kernel({
+      device: options.device,
+      memorySize: options.memorySize,
+      clock: options.deterministic ? { mode: "deterministic" } : { mode: "realtime" },
+    });
+  }
+
+  /** Calls `listener` once if the kernel panics while running. */
+  onFailure(listener: (error: unknown) => void): void {
+    this.failureListener = listener;
+    if (this.failure !== null) listener(this.failure);
+  }
+
+  /** Boots the kernel (boot lines go to the output listeners) and starts its run loop. */
+  start(): void {
+    try {
+      this.kernel.boot();
+    } catch (error) {
+      throw describeFormatError(error, this.options.diskPath);
+    }
+    this.running = this.kernel.run().catch((error: unknown) => {
+      this.failure = error;
+      this.failureListener?.(error);
+    });
+  }
+
+  /** Stops the kernel cleanly and flushes the disk; raises the panic if the kernel had one. */
+  async shutdown(): Promise<void> {
+    await this.kernel.shutdown();
+    await this.running;
+    if (this.failure !== null) throw this.failure;
+  }
+}

@@ -1,0 +1,150 @@
+/**
+ * Bad input to `xv6ts run`, run as a user would: every case prints one sentence, exits non-zero
+ * without a stack trace, and leaves the disk file as it was.
+ */
+import { spawn } from "node:child_process";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { runCli } from "../src/index";
+import { CLI_DIR, fileHash, memoryIo, runXv6ts, temporaryFolder, xv6tsCommand } from "./helpers";
+
+let folder: ReturnType<typeof temporaryFolder>;
+let env: Record<string, string>;
+let imageCount = 0;
+
+beforeAll(() => {
+  folder = temporaryFolder();
+  env = { XV6TS_HOME: join(folder.path, "home") };
+});
+
+afterAll(() => folder.remove());
+
+async function freshImage(...options: string[]): Promise<string> {
+  const path = join(folder.path, `disk-${++imageCount}.img`);
+  const memory = memoryIo(env);
+  expect(await runCli(["mkfs", path, "--size", "8M", ...options], memory.io)).toBe(0);
+  return path;
+}
+
+/** Checks the shape every user error shares: one line, exit 1, no stack trace. */
+function expectOneSentence(result: { code: number | null; stderr: string }, sentence: string) {
+  expect(result.code).toBe(1);
+  expect(result.stderr).toBe(`xv6ts: ${sentence}\n`);
+  expect(result.stderr).not.toMatch(/\n\s+at /);
+}
+
+describe("xv6ts run rejects", () => {
+  test("a missing disk file, naming mkfs", async () => {
+    const disk = join(folder.path, "missing.img");
+    const result = await runXv6ts(["run", "--disk", disk, "--exec", "ls"], { env });
+    expectOneSentence(
+      result,
+      `the disk image ${disk} does not exist; make one with "xv6ts mkfs ${disk}" first`,
+    );
+    expect(existsSync(disk)).toBe(false);
+  });
+
+  test("a file that is not a disk image", async () => {
+    const disk = join(folder.path, "notes.img");
+    writeFileSync(disk, "not an image\n".repeat(1000));
+    const before = fileHash(disk);
+    const result = await runXv6ts(["run", "--disk", disk, "--exec", "ls"], { env });
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(
+      new RegExp(
+        `^xv6ts: ${disk} is not a valid xv6ts disk image \\(.+\\); check the file name, or make a new image with "xv6ts mkfs FILE"\\n$`,
+      ),
+    );
+    expect(fileHash(disk)).toBe(before);
+    expect(existsSync(`${disk}.lock`)).toBe(false);
+  });
+
+  test("a disk without /init", async () => {
+    const disk = await freshImage("--empty");
+    const before = fileHash(disk);
+    const result = await runXv6ts(["run", "--disk", disk, "--exec", "ls"], { env });
+    expectOneSentence(
+      result,
+      `${disk} has no /init program, so it cannot boot; copy the programs in with "xv6ts cp", or make a bootable image with "xv6ts mkfs --force ${disk}"`,
+    );
+    expect(fileHash(disk)).toBe(before);
+  });
+
+  test.each(["0", "6M", "512M", "lots"])("--mem %s", async (mem) => {
+    const disk = await freshImage();
+    const before = fileHash(disk);
+    const result = await runXv6ts(["run", "--disk", disk, "--mem", mem, "--exec", "ls"], { env });
+    expectOneSentence(
+      result,
+      `invalid memory size "${mem}" for --mem; use a multiple of 4M from 8M to 256M, like 224M (the default)`,
+    );
+    expect(fileHash(disk)).toBe(before);
+  });
+
+  test("a default disk size too small for the programs", async () => {
+    const home = join(folder.path, "small-home");
+    const result = await runXv6ts(["run", "--size", "512K", "--exec", "ls"], {
+      env: { XV6TS_HOME: home },
+    });
+    expectOneSentence(
+      result,
+      "the disk size 512 KiB is too small for the extended geometry with the userland programs; use --size 2M or more",
+    );
+    expect(existsSync(join(home, "disk.img"))).toBe(false);
+  });
+
+  test("an invalid --timeout", async () => {
+    const result = await runXv6ts(["run", "--timeout", "soon", "--exec", "ls"], { env });
+    expectOneSentence(
+      result,
+      'invalid duration "soon" for --timeout; use milliseconds or a number with ms, s or m, like 500ms or 2s',
+    );
+  });
+
+  test("an unknown option, as a usage error", async () => {
+    const result = await runXv6ts(["run", "--disks", "x"], { env });
+    expect(result.code).toBe(2);
+    expect(result.stderr).toBe(
+      "error: unknown option '--disks'\n(Did you mean --disk?)\n(add --help for usage)\n",
+    );
+  });
+});
+
+describe("a disk in use", () => {
+  test("is rejected by a second xv6ts and the image tools, then released", async () => {
+    const disk = await freshImage();
+    const [command, ...prefix] = xv6tsCommand();
+    const first = spawn(
+      command!,
+      [...prefix, "run", "--disk", disk, "--quiet-boot", "--timeout", "60s", "--exec", "counter &"],
+      { cwd: CLI_DIR, env: { PATH: process.env.PATH!, ...env }, stdio: ["pipe", "pipe", "pipe"] },
+    );
+    first.stdin.end();
+    let firstOutput = "";
+    await new Promise<void>((resolve) => {
+      first.stdout.on("data", (chunk: Buffer) => {
+        firstOutput += chunk.toString("latin1");
+        if (firstOutput.includes("counter: 1")) resolve();
+      });
+    });
+    const exited = new Promise<number | null>((resolve) => first.on("close", resolve));
+
+    try {
+      expect(readFileSync(`${disk}.lock`, "utf8")).toMatch(/^\d+ xv6ts run --exec\n$/);
+      const holder = Number(readFileSync(`${disk}.lock`, "utf8").split(" ")[0]);
+      const sentence = `${disk} is in use by process ${holder} (xv6ts run --exec); quit that xv6ts first, or delete ${disk}.lock if that process is not xv6ts`;
+      const second = await runXv6ts(["run", "--disk", disk, "--exec", "ls"], { env });
+      expectOneSentence(second, sentence);
+      const tool = await runXv6ts(["ls", disk], { env });
+      expectOneSentence(tool, sentence);
+    } finally {
+      first.kill("SIGTERM");
+    }
+
+    expect(await exited).toBe(128 + 15);
+    expect(existsSync(`${disk}.lock`)).toBe(false);
+    const memory = memoryIo(env);
+    expect(await runCli(["fsck", disk], memory.io)).toBe(0);
+  });
+});
