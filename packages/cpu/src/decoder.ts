@@ -28,7 +28,7 @@ import {
   DECODED_SEGMENT_OVERRIDE,
   type InstructionCache,
 } from "./instruction-cache.ts";
-import { ALU_CMP, ALU_TEST, COUNT_FROM_CL, Op } from "./ops.ts";
+import { ALU_ADC, ALU_CMP, ALU_SBB, ALU_TEST, COUNT_FROM_CL, Op } from "./ops.ts";
 
 const NO_REGISTER = 8;
 const MAX_LENGTH = 15;
@@ -293,6 +293,9 @@ export class Decoder {
     const first = size === 4 && kind < ALU_TEST ? ALU32_FIRST_OP[kind]! : -1;
     if (!toRegister) this.lockable = kind !== ALU_CMP && kind !== ALU_TEST;
     if (first < 0) {
+      if (size === 4 && !this.memoryOperand && (kind === ALU_ADC || kind === ALU_SBB)) {
+        return this.registerPair(kind === ALU_ADC ? Op.ADC32_RR : Op.SBB32_RR, toRegister);
+      }
       if (kind === ALU_TEST && size === 1 && !this.memoryOperand)
         return this.registerPair(Op.TEST8_RR, false);
       if (kind === ALU_TEST && size === 4) return this.test32Form();
@@ -326,6 +329,9 @@ export class Decoder {
       if (kind === ALU_TEST)
         return this.memoryOperand ? Op.TEST32_MI : this.registerForm(Op.TEST32_RI);
       const first = ALU32_FIRST_OP[kind]!;
+      if (first < 0 && !this.memoryOperand) {
+        return this.registerForm(kind === ALU_ADC ? Op.ADC32_RI : Op.SBB32_RI);
+      }
       if (first >= 0)
         return this.memoryOperand ? first + FORM_MI : this.registerForm(first + FORM_RI);
     }
@@ -547,6 +553,8 @@ export class Decoder {
         return this.modReg > 5 ? Op.UD : Op.MOV_E_SREG;
       case 0x8d:
         this.modrm();
+        // lea only computes the offset: no segment check, so only the 16-bit flag stays
+        this.cache.segBit[this.slot] = this.address16 ? 0x80 : 0;
         return this.memoryOperand ? Op.LEA32 : Op.UD;
       case 0x8e:
         this.modrm();
@@ -771,7 +779,7 @@ export class Decoder {
         this.lockable = true;
         return Op.NEG_E;
       case 4:
-        return Op.MUL_E;
+        return size === 4 && !this.memoryOperand ? Op.MUL32_R : Op.MUL_E;
       case 5:
         return Op.IMUL1_E;
       case 6:
@@ -955,6 +963,9 @@ export class Decoder {
         this.modrm();
         this.set("size", this.operandSize);
         this.setImm((opcode & 1) === 0 ? this.byte() : COUNT_FROM_CL);
+        if (this.operandSize === 4 && !this.memoryOperand) {
+          return opcode < 0xa8 ? Op.SHLD32_R : Op.SHRD32_R;
+        }
         return opcode < 0xa8 ? Op.SHLD_E : Op.SHRD_E;
       case 0xaf:
         this.modrm();

@@ -8,16 +8,16 @@
  * below restores eip for a fault and counts a trapping instruction as retired. Nothing in the
  * loop allocates.
  */
-import { shiftOperation } from "./alu.ts";
-import { multiplyTruncated } from "./arith.ts";
+import { doubleShift, shiftOperation } from "./alu.ts";
+import { multiplyTruncated, multiplyUnsigned } from "./arith.ts";
 import type { CodeFetcher } from "./code-fetch.ts";
 import { VECTOR_UD } from "./constants.ts";
 import { type CpuCore, STOP_FAULT, STOP_SIGNAL } from "./core.ts";
 import { executeGeneric } from "./execute-generic.ts";
 import { executeString } from "./execute-string.ts";
 import { LAZY_ADD, LAZY_SUB } from "./flags.ts";
-import type { InstructionCache } from "./instruction-cache.ts";
-import { addressOffset, effectiveAddress } from "./operands.ts";
+import { DECODED_MEMORY, type InstructionCache } from "./instruction-cache.ts";
+import { slowEffectiveAddress } from "./operands.ts";
 
 /**
  * Executes up to `budget` instructions (rep iterations count one each) and returns how many
@@ -63,6 +63,11 @@ function runInstructions(
   const base = c.base;
   const imm = c.imm;
   const sub = c.sub;
+  const flags = c.flags;
+  const index = c.index;
+  const scale = c.scale;
+  const disp = c.disp;
+  const segBit = c.segBit;
   let executed = 0;
   let eip = core.eip;
   let codeMap = fetcher.codeMap;
@@ -81,6 +86,11 @@ function runInstructions(
     }
     const next = (eip + len[i]!) >>> 0;
     eip = next;
+    let address = 0;
+    if ((flags[i]! & DECODED_MEMORY) !== 0) {
+      address = (r[base[i]!]! + (r[index[i]!]! << scale[i]!) + disp[i]!) | 0;
+      if ((segBit[i]! & core.eaSlowMask) !== 0) address = slowEffectiveAddress(core, c, i, address);
+    }
     switch (op[i]) {
       case 0: // UD
         core.fault(VECTOR_UD, 0);
@@ -91,41 +101,40 @@ function runInstructions(
         r[reg[i]!] = r[base[i]!]!;
         break;
       case 3: // MOV32_RM
-        r[reg[i]!] = core.read32(effectiveAddress(core, c, i));
+        r[reg[i]!] = core.read32(address);
         break;
       case 4: // MOV32_MR
-        core.write32(effectiveAddress(core, c, i), r[reg[i]!]!);
+        core.write32(address, r[reg[i]!]!);
         break;
       case 5: // MOV32_RI
         r[reg[i]!] = imm[i]!;
         break;
       case 6: // MOV32_MI
-        core.write32(effectiveAddress(core, c, i), imm[i]!);
+        core.write32(address, imm[i]!);
         break;
       case 7: // MOV8_RR
         core.setReg8(reg[i]!, core.getReg8(base[i]!));
         break;
       case 8: // MOV8_RM
-        core.setReg8(reg[i]!, core.read8(effectiveAddress(core, c, i)));
+        core.setReg8(reg[i]!, core.read8(address));
         break;
       case 9: // MOV8_MR
-        core.write8(effectiveAddress(core, c, i), core.getReg8(reg[i]!));
+        core.write8(address, core.getReg8(reg[i]!));
         break;
       case 10: // MOV8_RI
         core.setReg8(reg[i]!, imm[i]!);
         break;
       case 11: // MOV8_MI
-        core.write8(effectiveAddress(core, c, i), imm[i]!);
+        core.write8(address, imm[i]!);
         break;
       case 12: // ADD32_RR
         r[reg[i]!] = add32(core, r[reg[i]!]!, r[base[i]!]!);
         break;
       case 13: // ADD32_RM
-        r[reg[i]!] = add32(core, r[reg[i]!]!, core.read32(effectiveAddress(core, c, i)));
+        r[reg[i]!] = add32(core, r[reg[i]!]!, core.read32(address));
         break;
       case 14: {
         // ADD32_MR
-        const address = effectiveAddress(core, c, i);
         core.write32(address, add32(core, core.readForWrite32(address), r[reg[i]!]!));
         break;
       }
@@ -134,7 +143,6 @@ function runInstructions(
         break;
       case 16: {
         // ADD32_MI
-        const address = effectiveAddress(core, c, i);
         core.write32(address, add32(core, core.readForWrite32(address), imm[i]!));
         break;
       }
@@ -142,11 +150,10 @@ function runInstructions(
         r[reg[i]!] = logic32(core, r[reg[i]!]! | r[base[i]!]!);
         break;
       case 18: // OR32_RM
-        r[reg[i]!] = logic32(core, r[reg[i]!]! | core.read32(effectiveAddress(core, c, i)));
+        r[reg[i]!] = logic32(core, r[reg[i]!]! | core.read32(address));
         break;
       case 19: {
         // OR32_MR
-        const address = effectiveAddress(core, c, i);
         core.write32(address, logic32(core, core.readForWrite32(address) | r[reg[i]!]!));
         break;
       }
@@ -155,7 +162,6 @@ function runInstructions(
         break;
       case 21: {
         // OR32_MI
-        const address = effectiveAddress(core, c, i);
         core.write32(address, logic32(core, core.readForWrite32(address) | imm[i]!));
         break;
       }
@@ -163,11 +169,10 @@ function runInstructions(
         r[reg[i]!] = logic32(core, r[reg[i]!]! & r[base[i]!]!);
         break;
       case 23: // AND32_RM
-        r[reg[i]!] = logic32(core, r[reg[i]!]! & core.read32(effectiveAddress(core, c, i)));
+        r[reg[i]!] = logic32(core, r[reg[i]!]! & core.read32(address));
         break;
       case 24: {
         // AND32_MR
-        const address = effectiveAddress(core, c, i);
         core.write32(address, logic32(core, core.readForWrite32(address) & r[reg[i]!]!));
         break;
       }
@@ -176,7 +181,6 @@ function runInstructions(
         break;
       case 26: {
         // AND32_MI
-        const address = effectiveAddress(core, c, i);
         core.write32(address, logic32(core, core.readForWrite32(address) & imm[i]!));
         break;
       }
@@ -184,11 +188,10 @@ function runInstructions(
         r[reg[i]!] = sub32(core, r[reg[i]!]!, r[base[i]!]!);
         break;
       case 28: // SUB32_RM
-        r[reg[i]!] = sub32(core, r[reg[i]!]!, core.read32(effectiveAddress(core, c, i)));
+        r[reg[i]!] = sub32(core, r[reg[i]!]!, core.read32(address));
         break;
       case 29: {
         // SUB32_MR
-        const address = effectiveAddress(core, c, i);
         core.write32(address, sub32(core, core.readForWrite32(address), r[reg[i]!]!));
         break;
       }
@@ -197,7 +200,6 @@ function runInstructions(
         break;
       case 31: {
         // SUB32_MI
-        const address = effectiveAddress(core, c, i);
         core.write32(address, sub32(core, core.readForWrite32(address), imm[i]!));
         break;
       }
@@ -205,11 +207,10 @@ function runInstructions(
         r[reg[i]!] = logic32(core, r[reg[i]!]! ^ r[base[i]!]!);
         break;
       case 33: // XOR32_RM
-        r[reg[i]!] = logic32(core, r[reg[i]!]! ^ core.read32(effectiveAddress(core, c, i)));
+        r[reg[i]!] = logic32(core, r[reg[i]!]! ^ core.read32(address));
         break;
       case 34: {
         // XOR32_MR
-        const address = effectiveAddress(core, c, i);
         core.write32(address, logic32(core, core.readForWrite32(address) ^ r[reg[i]!]!));
         break;
       }
@@ -218,7 +219,6 @@ function runInstructions(
         break;
       case 36: {
         // XOR32_MI
-        const address = effectiveAddress(core, c, i);
         core.write32(address, logic32(core, core.readForWrite32(address) ^ imm[i]!));
         break;
       }
@@ -226,28 +226,28 @@ function runInstructions(
         sub32(core, r[reg[i]!]!, r[base[i]!]!);
         break;
       case 38: // CMP32_RM
-        sub32(core, r[reg[i]!]!, core.read32(effectiveAddress(core, c, i)));
+        sub32(core, r[reg[i]!]!, core.read32(address));
         break;
       case 39: // CMP32_MR
-        sub32(core, core.read32(effectiveAddress(core, c, i)), r[reg[i]!]!);
+        sub32(core, core.read32(address), r[reg[i]!]!);
         break;
       case 40: // CMP32_RI
         sub32(core, r[reg[i]!]!, imm[i]!);
         break;
       case 41: // CMP32_MI
-        sub32(core, core.read32(effectiveAddress(core, c, i)), imm[i]!);
+        sub32(core, core.read32(address), imm[i]!);
         break;
       case 42: // TEST32_RR
         logic32(core, r[reg[i]!]! & r[base[i]!]!);
         break;
       case 43: // TEST32_MR
-        logic32(core, core.read32(effectiveAddress(core, c, i)) & r[reg[i]!]!);
+        logic32(core, core.read32(address) & r[reg[i]!]!);
         break;
       case 44: // TEST32_RI
         logic32(core, r[reg[i]!]! & imm[i]!);
         break;
       case 45: // TEST32_MI
-        logic32(core, core.read32(effectiveAddress(core, c, i)) & imm[i]!);
+        logic32(core, core.read32(address) & imm[i]!);
         break;
       case 46: {
         // INC32_R
@@ -272,7 +272,7 @@ function runInstructions(
         core.push32(imm[i]!);
         break;
       case 50: // PUSH32_M
-        core.push32(core.read32(effectiveAddress(core, c, i)));
+        core.push32(core.read32(address));
         break;
       case 51: {
         // POP32_R
@@ -281,8 +281,8 @@ function runInstructions(
         break;
       }
       case 52: // LEA32
-        if (c.size[i] === 4) r[reg[i]!] = addressOffset(core, c, i);
-        else core.r16[reg[i]! << 1] = addressOffset(core, c, i);
+        if (c.size[i] === 4) r[reg[i]!] = address;
+        else core.r16[reg[i]! << 1] = address;
         break;
       case 53: // JMP_REL
         eip = (next + imm[i]!) >>> 0;
@@ -308,7 +308,7 @@ function runInstructions(
         eip = r[reg[i]!]! >>> 0;
         break;
       case 59: // JMP_M32
-        eip = core.read32(effectiveAddress(core, c, i)) >>> 0;
+        eip = core.read32(address) >>> 0;
         break;
       case 60: {
         // CALL_R32
@@ -319,7 +319,7 @@ function runInstructions(
       }
       case 61: {
         // CALL_M32
-        const target = core.read32(effectiveAddress(core, c, i));
+        const target = core.read32(address);
         core.push32(next);
         eip = target >>> 0;
         break;
@@ -328,38 +328,38 @@ function runInstructions(
         r[reg[i]!] = core.getReg8(base[i]!);
         break;
       case 63: // MOVZX8_RM
-        r[reg[i]!] = core.read8(effectiveAddress(core, c, i));
+        r[reg[i]!] = core.read8(address);
         break;
       case 64: // MOVZX16_RR
         r[reg[i]!] = core.r16[base[i]! << 1]!;
         break;
       case 65: // MOVZX16_RM
-        r[reg[i]!] = core.read16(effectiveAddress(core, c, i));
+        r[reg[i]!] = core.read16(address);
         break;
       case 66: // MOVSX8_RR
         r[reg[i]!] = (core.getReg8(base[i]!) << 24) >> 24;
         break;
       case 67: // MOVSX8_RM
-        r[reg[i]!] = (core.read8(effectiveAddress(core, c, i)) << 24) >> 24;
+        r[reg[i]!] = (core.read8(address) << 24) >> 24;
         break;
       case 68: // MOVSX16_RR
         r[reg[i]!] = (core.r16[base[i]! << 1]! << 16) >> 16;
         break;
       case 69: // MOVSX16_RM
-        r[reg[i]!] = (core.read16(effectiveAddress(core, c, i)) << 16) >> 16;
+        r[reg[i]!] = (core.read16(address) << 16) >> 16;
         break;
       case 70: // SETCC_R
         core.setReg8(reg[i]!, core.condition(sub[i]!) ? 1 : 0);
         break;
       case 71: // SETCC_M
-        core.write8(effectiveAddress(core, c, i), core.condition(sub[i]!) ? 1 : 0);
+        core.write8(address, core.condition(sub[i]!) ? 1 : 0);
         break;
       case 72: // CMOV32_RR
         if (core.condition(sub[i]!)) r[reg[i]!] = r[base[i]!]!;
         break;
       case 73: {
         // CMOV32_RM
-        const value = core.read32(effectiveAddress(core, c, i));
+        const value = core.read32(address);
         if (core.condition(sub[i]!)) r[reg[i]!] = value;
         break;
       }
@@ -373,12 +373,7 @@ function runInstructions(
         r[reg[i]!] = multiplyTruncated(core, 4, r[reg[i]!]!, r[base[i]!]!);
         break;
       case 76: // IMUL32_RM
-        r[reg[i]!] = multiplyTruncated(
-          core,
-          4,
-          r[reg[i]!]!,
-          core.read32(effectiveAddress(core, c, i)),
-        );
+        r[reg[i]!] = multiplyTruncated(core, 4, r[reg[i]!]!, core.read32(address));
         break;
       case 77: // IMUL32_RRI
         r[reg[i]!] = multiplyTruncated(core, 4, r[base[i]!]!, imm[i]!);
@@ -421,7 +416,7 @@ function runInstructions(
       }
       case 84: {
         // CMP8_MI
-        const value = core.read8(effectiveAddress(core, c, i));
+        const value = core.read8(address);
         core.setLazy(LAZY_SUB, value, imm[i]! & 0xff, (value - (imm[i]! & 0xff)) | 0, 24);
         break;
       }
@@ -433,7 +428,6 @@ function runInstructions(
         break;
       case 87: {
         // INC32_M
-        const address = effectiveAddress(core, c, i);
         const value = core.readForWrite32(address);
         const result = (value + 1) | 0;
         core.write32(address, result);
@@ -442,13 +436,36 @@ function runInstructions(
       }
       case 88: {
         // DEC32_M
-        const address = effectiveAddress(core, c, i);
         const value = core.readForWrite32(address);
         const result = (value - 1) | 0;
         core.write32(address, result);
         core.setLazyKeepCarry(LAZY_SUB, value, result, 0);
         break;
       }
+      case 170: // ADC32_RR
+        r[reg[i]!] = addWithCarry32(core, r[reg[i]!]!, r[base[i]!]!);
+        break;
+      case 171: // ADC32_RI
+        r[reg[i]!] = addWithCarry32(core, r[reg[i]!]!, imm[i]!);
+        break;
+      case 172: // SBB32_RR
+        r[reg[i]!] = subtractWithBorrow32(core, r[reg[i]!]!, r[base[i]!]!);
+        break;
+      case 173: // SBB32_RI
+        r[reg[i]!] = subtractWithBorrow32(core, r[reg[i]!]!, imm[i]!);
+        break;
+      case 174: // SHLD32_R
+      case 175: {
+        // SHRD32_R: the destination is the r/m register (base), the source the reg field
+        const count = imm[i]! < 0 ? core.r8[4]! : imm[i]!;
+        if ((count & 31) !== 0) {
+          r[base[i]!] = doubleShift(core, op[i] === 174, 4, r[base[i]!]!, r[reg[i]!]!, count);
+        }
+        break;
+      }
+      case 176: // MUL32_R
+        multiplyUnsigned(core, 4, r[base[i]!]!);
+        break;
       default:
         core.eip = next;
         executeGeneric(core, c, i, next);
@@ -469,6 +486,18 @@ function add32(core: CpuCore, a: number, b: number): number {
 
 function sub32(core: CpuCore, a: number, b: number): number {
   const result = (a - b) | 0;
+  core.setLazy(LAZY_SUB, a, b, result, 0);
+  return result;
+}
+
+function addWithCarry32(core: CpuCore, a: number, b: number): number {
+  const result = (a + b + core.carryFlag()) | 0;
+  core.setLazy(LAZY_ADD, a, b, result, 0);
+  return result;
+}
+
+function subtractWithBorrow32(core: CpuCore, a: number, b: number): number {
+  const result = (a - b - core.carryFlag()) | 0;
   core.setLazy(LAZY_SUB, a, b, result, 0);
   return result;
 }

@@ -15,13 +15,17 @@ export function effectiveAddress(core: CpuCore, c: InstructionCache, i: number):
   return slowEffectiveAddress(core, c, i, address);
 }
 
-function slowEffectiveAddress(
+/**
+ * Finishes an effective address whose `segBit` met `core.eaSlowMask`: raises #GP(0) when the
+ * operand's segment register is null, and truncates a 16-bit address.
+ */
+export function slowEffectiveAddress(
   core: CpuCore,
   c: InstructionCache,
   i: number,
   address: number,
 ): number {
-  if (((core.nullSegments >> c.seg[i]!) & 1) !== 0) core.fault(VECTOR_GP, 0);
+  if ((core.nullSegments & c.segBit[i]! & 0x3f) !== 0) core.fault(VECTOR_GP, 0);
   return (c.flags[i]! & DECODED_ADDRESS16) !== 0 ? address & 0xffff : address;
 }
 

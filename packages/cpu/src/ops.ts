@@ -197,6 +197,14 @@ export const OP_NAMES = [
   "SELECTOR_TEST",
   // 169
   "ARPL",
+  // 170: more hot forms, executed inline by the main loop (appended to keep the numbers above)
+  "ADC32_RR",
+  "ADC32_RI",
+  "SBB32_RR",
+  "SBB32_RI",
+  "SHLD32_R",
+  "SHRD32_R",
+  "MUL32_R",
 ] as const;
 
 export type OpName = (typeof OP_NAMES)[number];
@@ -205,11 +213,6 @@ export type OpName = (typeof OP_NAMES)[number];
 export const Op = Object.fromEntries(OP_NAMES.map((name, index) => [name, index])) as {
   readonly [name in OpName]: number;
 };
-
-/** Handlers at or above this number run in execute-generic.ts; below it in the main loop. */
-export const FIRST_GENERIC_OP = 89;
-/** Handlers at or above this number run in execute-system.ts. */
-export const FIRST_SYSTEM_OP = 149;
 
 /** ALU operation kinds in the order of the opcode rows 00-3F and the group-1 reg field. */
 export const ALU_ADD = 0;
