@@ -283,7 +283,8 @@ export class CpuCore extends LazyFlags {
   /** Translates every page of [va, va+size) for writing, so that the store cannot fault later. */
   checkWritable(va: number, size: number): void {
     this.translateWrite(va);
-    if ((va & PAGE_MASK) + size > 0x1000) this.translateWrite(va + size - 1);
+    // the second page faults at its first byte, which is what CR2 then holds
+    if ((va & PAGE_MASK) + size > 0x1000) this.translateWrite((va + size - 1) & ~PAGE_MASK);
   }
 
   // ---- stores ----
