@@ -102,4 +102,25 @@ describe("Cpu.run", () => {
       faultAddress: 0x9000,
     });
   });
+
+  test("run rejects a budget that is not a non-negative integer", () => {
+    const { cpu } = makeMachine(hex("90"));
+    for (const budget of [-1, 2.5, Number.NaN]) {
+      expect(() => cpu.run(budget)).toThrow(RangeError);
+    }
+    expect(cpu.eip).toBe(CODE);
+    expect(cpu.instructionCount).toBe(0);
+  });
+
+  test("run with budget zero executes nothing", () => {
+    const { cpu } = makeMachine(hex("90"));
+    expect(cpu.run(0)).toEqual({ type: "budget", executed: 0 });
+    expect(cpu.eip).toBe(CODE);
+  });
+
+  test("invalidateCode rejects a page outside memory", () => {
+    const { cpu } = makeMachine(hex("90"));
+    expect(() => cpu.invalidateCode(16)).toThrow(/physical page 16 is outside memory/);
+    expect(() => cpu.invalidateCode(-1)).toThrow(RangeError);
+  });
 });

@@ -19,14 +19,7 @@ import {
   SS,
   VECTOR_DB,
 } from "./constants.ts";
-import {
-  CpuCore,
-  STOP_CONTINUE,
-  STOP_FAULT,
-  STOP_SIGNAL,
-  STOP_TRAP,
-  type Translator,
-} from "./core.ts";
+import { CpuCore, STOP_FAULT, STOP_SIGNAL, STOP_TRAP, type Translator } from "./core.ts";
 import { formatTraceLine } from "./disassembler.ts";
 import { CpuPanic } from "./errors.ts";
 import { executeLoop } from "./execute.ts";
@@ -152,6 +145,9 @@ export class Cpu {
    * interrupt or debug trap with eip after it).
    */
   run(budget: number): RunResult {
+    if (!Number.isSafeInteger(budget) || budget < 0) {
+      throw new RangeError(`Cpu.run: budget must be a non-negative integer, got ${budget}`);
+    }
     const core = this.core;
     let executed = 0;
     while (executed < budget) {
@@ -163,7 +159,8 @@ export class Cpu {
       core.instructionCount += retired;
       const stop = core.stopKind;
       if (stop === STOP_FAULT || stop === STOP_TRAP) return this.trapResult(executed);
-      if (singleStep && stop !== STOP_CONTINUE) {
+      // an instruction that started with TF set traps after it, even a popf that keeps TF set
+      if (singleStep) {
         return { type: "trap", executed, vector: VECTOR_DB, errorCode: 0, faultAddress: this.cr2 };
       }
     }
@@ -241,13 +238,13 @@ export class Cpu {
 
   /** Drops decoded instructions of physical page `physicalPage` (pa >>> 12) after an outside write. */
   invalidateCode(physicalPage: number): void {
-    if (
-      Number.isInteger(physicalPage) &&
-      physicalPage >= 0 &&
-      physicalPage < this.core.codeChunks.length
-    ) {
-      this.fetcher.dropPage(physicalPage);
+    const pages = this.core.codeChunks.length;
+    if (!Number.isInteger(physicalPage) || physicalPage < 0 || physicalPage >= pages) {
+      throw new RangeError(
+        `Cpu.invalidateCode: physical page ${physicalPage} is outside memory (pages 0 to ${pages - 1})`,
+      );
     }
+    this.fetcher.dropPage(physicalPage);
   }
 }
 

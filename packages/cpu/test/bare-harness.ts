@@ -96,7 +96,7 @@ function buildStack(pages: PageMap, bytes: Uint8Array, args: string[]): number {
   for (const arg of args) {
     const encoded = new TextEncoder().encode(`${arg}\0`);
     sp -= encoded.length;
-    encoded.forEach((value, k) => poke(sp + k, value));
+    for (let k = 0; k < encoded.length; k++) poke(sp + k, encoded[k]!);
     pointers.push(sp);
   }
   const words = [args.length, ...pointers, 0, 0, 0, 0]; // argc, argv..., NULL, envp NULL, AT_NULL

@@ -153,6 +153,14 @@ describe("traps", () => {
     expect(cpu.regs[EAX]).toBe(1);
   });
 
+  test("popf keeping TF set traps after itself", () => {
+    // push 0x302; popf (sets TF); push 0x302; popf (TF already set, stays set)
+    const { cpu } = makeMachine(hex("68 02 03 00 00 9d 68 02 03 00 00 9d 90"));
+    expect(cpu.run(10)).toMatchObject({ type: "trap", vector: 1, executed: 3 });
+    expect(cpu.run(10)).toMatchObject({ type: "trap", vector: 1, executed: 1 });
+    expect(cpu.eip).toBe(CODE + 12);
+  });
+
   test("icebp traps with vector 1 after the instruction", () => {
     const { cpu } = makeMachine(hex("f1"));
     expect(cpu.run(10)).toMatchObject({ type: "trap", vector: 1, executed: 1 });
