@@ -43,7 +43,8 @@ async function boot(disk: string): Promise<TmuxSession> {
 /** Returns the lines after the last line that starts with `marker`. */
 function linesAfter(screen: string, marker: string): string[] {
   const lines = screen.split("\n");
-  const index = lines.findLastIndex((line) => line.startsWith(marker));
+  let index = lines.length - 1;
+  while (index >= 0 && !lines[index]!.startsWith(marker)) index--;
   return lines.slice(index + 1);
 }
 
