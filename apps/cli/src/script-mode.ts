@@ -69,6 +69,7 @@ export class ScriptLines {
   private add(text: string): void {
     const pieces = (this.partial + text).split(/\r?\n/);
     this.partial = pieces.pop()!;
+    if (pieces.length === 0) return;
     this.queue.push(...pieces);
     this.listener?.();
   }
