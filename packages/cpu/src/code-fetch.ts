@@ -70,7 +70,7 @@ export class CodeFetcher {
 
   /** Drops the decoded instructions of one physical page. */
   dropPage(physicalPage: number): void {
-    this.cache.dropPage(physicalPage);
+    if (this.cache.dropPage(physicalPage)) this.core.codeWritten = true;
     this.core.codeChunks[physicalPage] = 0;
     if (physicalPage === this.codePage) this.codeVpn = -1;
   }

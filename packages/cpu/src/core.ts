@@ -107,6 +107,10 @@ export class CpuCore extends LazyFlags {
   instructionStart = 0;
   /** Instructions retired in the current run loop before the one being executed. */
   loopRetired = 0;
+  /** Instructions a compiled block retired, set by the block before it returns. */
+  blockRetired = 0;
+  /** Set when decoded code is dropped, so a compiled block stops after the store that did it. */
+  codeWritten = false;
   stopVector = 0;
   stopErrorCode = 0;
   /** Iterations a `rep` instruction completed before it faulted; counted as retired. */

@@ -3,6 +3,7 @@
  * register context, and the TLB and code-cache controls the kernel uses. The work happens in the
  * run loop (execute.ts); this file adds single-stepping (TF), the trace, and the stop reasons.
  */
+import { BlockCompiler } from "./block-compiler.ts";
 import { CodeFetcher } from "./code-fetch.ts";
 import {
   CS,
@@ -70,6 +71,7 @@ export class Cpu {
   private readonly core: CpuCore;
   private readonly cache: InstructionCache;
   private readonly fetcher: CodeFetcher;
+  private readonly compiler: BlockCompiler;
   private readonly trace: ((line: string) => void) | undefined;
 
   /** Builds a CPU in the state of a new CPL-3 process; throws on invalid options. */
@@ -90,6 +92,7 @@ export class Cpu {
     this.core = new CpuCore(memory, translator);
     this.cache = new InstructionCache(memory.byteLength / 4096);
     this.fetcher = new CodeFetcher(this.core, this.cache);
+    this.compiler = new BlockCompiler(this.core, this.cache, this.fetcher);
     this.regs = this.core.r32.subarray(0, 8);
     for (const vector of options.userVectors ?? []) {
       if (!Number.isInteger(vector) || vector < 0 || vector > 255) {
@@ -169,7 +172,7 @@ export class Cpu {
 
   private runLoop(budget: number): number {
     try {
-      return executeLoop(this.core, this.cache, this.fetcher, budget);
+      return executeLoop(this.core, this.cache, this.fetcher, this.compiler, budget);
     } catch (error) {
       if (error === STOP_SIGNAL) throw new CpuPanic("run: stop signal escaped the run loop");
       const reason = error instanceof Error ? error.message : String(error);

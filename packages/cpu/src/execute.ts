@@ -10,6 +10,7 @@
  */
 import { doubleShift, shiftOperation } from "./alu.ts";
 import { multiplyTruncated, multiplyUnsigned } from "./arith.ts";
+import { type BlockCompiler, COMPILE_THRESHOLD } from "./block-compiler.ts";
 import type { CodeFetcher } from "./code-fetch.ts";
 import { VECTOR_UD } from "./constants.ts";
 import { type CpuCore, STOP_FAULT, STOP_SIGNAL } from "./core.ts";
@@ -27,12 +28,13 @@ export function executeLoop(
   core: CpuCore,
   c: InstructionCache,
   fetcher: CodeFetcher,
+  compiler: BlockCompiler,
   budget: number,
 ): number {
   core.stopKind = 0;
   core.loopRetired = 0;
   try {
-    return runInstructions(core, c, fetcher, budget);
+    return runInstructions(core, c, fetcher, compiler, budget);
   } catch (error) {
     if (error !== STOP_SIGNAL) throw error;
     if (core.stopKind === STOP_FAULT) {
@@ -54,6 +56,7 @@ function runInstructions(
   core: CpuCore,
   c: InstructionCache,
   fetcher: CodeFetcher,
+  compiler: BlockCompiler,
   budget: number,
 ): number {
   const r = core.r32;
@@ -68,6 +71,9 @@ function runInstructions(
   const scale = c.scale;
   const disp = c.disp;
   const segBit = c.segBit;
+  const blocks = c.blocks;
+  const blockLength = c.blockLength;
+  const heat = c.heat;
   let executed = 0;
   let eip = core.eip;
   let codeMap = fetcher.codeMap;
@@ -83,6 +89,18 @@ function runInstructions(
     if (i === 0) {
       i = fetcher.decodeAt(eip);
       codeMap = fetcher.codeMap;
+    }
+    const block = blocks[i];
+    if (block !== undefined) {
+      if (block !== null && budget - executed >= blockLength[i]!) {
+        eip = block(core, r, eip, executed);
+        executed += core.blockRetired;
+        continue;
+      }
+    } else if (++heat[i]! >= COMPILE_THRESHOLD && codeMap[eip & 0xfff] === i) {
+      compiler.compile(i, eip);
+      codeMap = fetcher.codeMap;
+      continue;
     }
     const next = (eip + len[i]!) >>> 0;
     eip = next;

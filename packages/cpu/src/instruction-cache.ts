@@ -24,6 +24,8 @@
  * columns are full, the whole cache is emptied and filling starts again.
  */
 
+import type { CpuCore } from "./core.ts";
+
 export const DECODED_MEMORY = 1;
 export const DECODED_REP = 2;
 export const DECODED_REPNE = 4;
@@ -33,6 +35,13 @@ export const DECODED_SEGMENT_OVERRIDE = 16;
 const FIRST_SLOT = 1;
 const CAPACITY = 1 << 16;
 const PAGE_SIZE = 4096;
+
+/**
+ * A basic block compiled to JavaScript: runs the block's instructions from `eip` (its first
+ * instruction's address), stores the number it retired in `core.blockRetired` and returns the
+ * next eip. `executed` is the run loop's count before the block, for the fault restart point.
+ */
+export type CompiledBlock = (core: CpuCore, r: Int32Array, eip: number, executed: number) => number;
 
 export class InstructionCache {
   readonly op = new Uint16Array(CAPACITY);
@@ -49,6 +58,15 @@ export class InstructionCache {
   readonly disp = new Int32Array(CAPACITY);
   readonly imm = new Int32Array(CAPACITY);
   readonly imm2 = new Int32Array(CAPACITY);
+
+  /** Compiled blocks by the slot of their first instruction; null when the slot cannot start one. */
+  readonly blocks: (CompiledBlock | null | undefined)[] = new Array(CAPACITY).fill(undefined);
+  /** Instructions in the block starting at a slot. */
+  readonly blockLength = new Uint8Array(CAPACITY);
+  /** Times the interpreter fetched each slot, up to the compile threshold. */
+  readonly heat = new Uint8Array(CAPACITY);
+  /** Counts `clear` calls, so a compiler can tell that its slots went away under it. */
+  generation = 0;
 
   /** The next free slot. */
   next = FIRST_SLOT;
@@ -84,6 +102,9 @@ export class InstructionCache {
   clear(): number[] {
     const pages = this.pagesInUse.splice(0);
     for (const page of pages) this.pageMaps[page] = undefined;
+    this.blocks.fill(undefined);
+    this.heat.fill(0);
+    this.generation++;
     this.next = FIRST_SLOT;
     return pages;
   }
