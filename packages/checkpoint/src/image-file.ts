@@ -55,8 +55,12 @@ export type ReadResult = { ok: true; bytes: Uint8Array } | { ok: false; reason: 
 /** The result of a transaction-sized step: a value, or the reason it failed. */
 type Step<T> = { ok: true; value: T } | { ok: false; reason: string };
 
-/** Runs `work` in one transaction that may log `reserve` blocks. */
+/**
+ * Runs `work` in one transaction that may log `reserve` blocks. On a read-only mount, where work
+ * only reads and the file system never frees an inode, it runs without one.
+ */
 function inTransaction<T>(fs: FileSystem, reserve: number, work: () => T): T {
+  if (fs.readOnly) return work();
   fs.beginOp(Math.min(reserve, fs.logCapacity));
   try {
     return work();
