@@ -274,6 +274,7 @@ export class BlockCompiler {
     private readonly core: CpuCore,
     private readonly cache: InstructionCache,
     private readonly fetcher: CodeFetcher,
+    private readonly enabled: boolean,
   ) {}
 
   /**
@@ -281,6 +282,10 @@ export class BlockCompiler {
    * code page, and stores it in `cache.blocks` (null when its first instruction is not compilable).
    */
   compile(slot: number, eip: number): void {
+    if (!this.enabled) {
+      this.cache.blocks[slot] = null;
+      return;
+    }
     const steps = this.collectSteps(slot, eip);
     if (steps === undefined) return;
     if (steps.length === 0) {

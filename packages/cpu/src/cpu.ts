@@ -34,6 +34,8 @@ export interface CpuOptions {
   userVectors?: Iterable<number>;
   /** If given, called with one line per instruction (disassembly and registers). */
   trace?: (line: string) => void;
+  /** Compile hot basic blocks to JavaScript (default true); false runs the interpreter only. */
+  compileBlocks?: boolean;
 }
 
 /** Every user-visible register; selectors and eflags as 32-bit unsigned numbers. */
@@ -92,7 +94,12 @@ export class Cpu {
     this.core = new CpuCore(memory, translator);
     this.cache = new InstructionCache(memory.byteLength / 4096);
     this.fetcher = new CodeFetcher(this.core, this.cache);
-    this.compiler = new BlockCompiler(this.core, this.cache, this.fetcher);
+    this.compiler = new BlockCompiler(
+      this.core,
+      this.cache,
+      this.fetcher,
+      options.compileBlocks ?? true,
+    );
     this.regs = this.core.r32.subarray(0, 8);
     for (const vector of options.userVectors ?? []) {
       if (!Number.isInteger(vector) || vector < 0 || vector > 255) {
