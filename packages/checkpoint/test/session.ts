@@ -43,7 +43,9 @@ export function makeDisk(options: DiskOptions = {}): MemoryDevice {
   const files = programNames().map((name) => ({ path: `/${name}`, data: programBytes(name) }));
   for (const [name, data] of testPrograms()) files.push({ path: `/${name}`, data });
   files.push(...(options.files ?? []));
-  mkfs(device, { geometry, size, ninodes: options.ninodes ?? 200, files });
+  // init would make /console with mknod; making it here lets a test use up every inode.
+  const entries = [...files, { path: "/console", device: { major: 1, minor: 1 } }];
+  mkfs(device, { geometry, size, ninodes: options.ninodes ?? 200, files: entries });
   return device;
 }
 
@@ -132,6 +134,18 @@ export class Session {
     const next = this.nextConsoleWait();
     this.kernel.input(`${line}\n`);
     await next;
+    return this.output.slice(start);
+  }
+
+  /**
+   * Types `line` and a newline, waits until the shell reads the console again (the command
+   * ended), and returns the output between. Other processes may wait for input meanwhile.
+   */
+  async run(line: string): Promise<string> {
+    const shellPid = this.consoleWaits[0]!;
+    const start = this.output.length;
+    this.kernel.input(`${line}\n`);
+    while ((await this.nextConsoleWait()) !== shellPid);
     return this.output.slice(start);
   }
 
