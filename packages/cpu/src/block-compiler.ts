@@ -110,9 +110,10 @@ const COMPILABLE = new Set<string>([
   "CALL_M32",
 ]);
 
+/** Handlers after which a block always ends (a conditional branch only exits when taken). */
 const TERMINATORS = new Set([
   "JMP_REL",
-  "JCC_REL",
+
   "CALL_REL",
   "RET",
   "RET_IMM",
@@ -379,10 +380,13 @@ export class BlockCompiler {
     const needed = this.flagRecordsNeeded(steps);
     const lines = [
       "const { slowEffectiveAddress, shiftOperation, multiplyTruncated, multiplyUnsigned, doubleShift } = H;",
-      "return function block(c, r, eip, e) {",
+      "return function block(c, r, eip, e, l) {",
       "const r8 = c.r8;",
       "const r16 = c.r16;",
+      "let d = 0;",
     ];
+    const loops = steps.some((step) => this.isBackEdge(step));
+    if (loops) lines.push("for (;;) {");
     let source: FlagSource | null = null;
     steps.forEach((step, k) => {
       const emitted = this.emitStep(step, k, steps.length, needed[k]!, source);
@@ -391,10 +395,33 @@ export class BlockCompiler {
     });
     const last = steps[steps.length - 1]!;
     if (!TERMINATORS.has(last.name)) {
-      lines.push(`c.blockRetired = ${steps.length};`, `return (eip + ${last.nextOffset}) >>> 0;`);
+      lines.push(
+        `c.blockRetired = d + ${steps.length};`,
+        `return (eip + ${last.nextOffset}) >>> 0;`,
+      );
     }
+    if (loops) lines.push("}");
     lines.push("};");
     return lines.join("\n");
+  }
+
+  /** Whether the step is a jmp or jcc back to the block's first instruction. */
+  private isBackEdge(step: Step): boolean {
+    if (step.name !== "JMP_REL" && step.name !== "JCC_REL") return false;
+    return step.nextOffset + this.cache.imm[step.slot]! === 0;
+  }
+
+  /**
+   * The taken branch back to the block's start: another pass if the budget covers a whole one,
+   * else an exit to the start.
+   */
+  private backEdgeLines(k: number, count: number): string[] {
+    return [
+      `d += ${k + 1};`,
+      `if (e + d + ${count} <= l) continue;`,
+      "c.blockRetired = d;",
+      "return eip;",
+    ];
   }
 
   /** Emits one instruction; returns its lines and the flag source after it. */
@@ -414,15 +441,18 @@ export class BlockCompiler {
     const m = `m${k}`;
     const lines: string[] = [];
     if (this.canFault(step))
-      lines.push(`c.instructionStart = (eip + ${step.offset}) >>> 0;`, `c.loopRetired = e + ${k};`);
+      lines.push(
+        `c.instructionStart = (eip + ${step.offset}) >>> 0;`,
+        `c.loopRetired = e + d + ${k};`,
+      );
     if ((c.flags[i]! & 1) !== 0) lines.push(...this.addressLines(i, m));
-    const exit = (target: string) => [`c.blockRetired = ${k + 1};`, `return ${target};`];
+    const exit = (target: string) => [`c.blockRetired = d + ${k + 1};`, `return ${target};`];
     const next = `(eip + ${step.nextOffset}) | 0`;
     const target = `(eip + ${step.nextOffset + imm}) >>> 0`;
     const storeCheck = () =>
       k + 1 < count
         ? [
-            `if (c.codeWritten) { c.codeWritten = false; c.blockRetired = ${k + 1}; return (eip + ${step.nextOffset}) >>> 0; }`,
+            `if (c.codeWritten) { c.codeWritten = false; c.blockRetired = d + ${k + 1}; return (eip + ${step.nextOffset}) >>> 0; }`,
           ]
         : [];
 
@@ -613,14 +643,14 @@ export class BlockCompiler {
         lines.push(`multiplyUnsigned(c, 4, r[${base}]);`);
         break;
       case "JMP_REL":
-        lines.push(...exit(target));
+        lines.push(...(this.isBackEdge(step) ? this.backEdgeLines(k, count) : exit(target)));
         break;
-      case "JCC_REL":
-        lines.push(
-          `c.blockRetired = ${k + 1};`,
-          `return ${condition()} ? ${target} : (eip + ${step.nextOffset}) >>> 0;`,
-        );
+      case "JCC_REL": {
+        // taken: loop back or leave the block; not taken: carry on with the next step
+        const taken = this.isBackEdge(step) ? this.backEdgeLines(k, count) : exit(target);
+        lines.push(`if (${condition()}) {`, ...taken, "}");
         break;
+      }
       case "CALL_REL":
         lines.push(`c.push32(${next});`, ...exit(target));
         break;

@@ -34,7 +34,7 @@ export function executeLoop(
   core.stopKind = 0;
   core.loopRetired = 0;
   try {
-    return runInstructions(core, c, fetcher, compiler, budget);
+    return runBlocks(core, c, fetcher, compiler, budget);
   } catch (error) {
     if (error !== STOP_SIGNAL) throw error;
     if (core.stopKind === STOP_FAULT) {
@@ -48,15 +48,49 @@ export function executeLoop(
 }
 
 /**
- * The loop proper, kept free of try/catch so that its locals stay in registers. Before each
+ * Runs compiled blocks back to back, and the interpreter wherever no block fits. This loop is
+ * small so that the step from one block to the next stays cheap; like the interpreter it is
+ * free of try/catch. Returns the instructions retired.
+ */
+function runBlocks(
+  core: CpuCore,
+  c: InstructionCache,
+  fetcher: CodeFetcher,
+  compiler: BlockCompiler,
+  budget: number,
+): number {
+  const r = core.r32;
+  const blocks = c.blocks;
+  const blockLength = c.blockLength;
+  let executed = 0;
+  while (executed < budget) {
+    const eip = core.eip;
+    if (eip >>> 12 === fetcher.codeVpn) {
+      const i = fetcher.codeMap[eip & 0xfff]!;
+      const block = blocks[i];
+      if (block != null && budget - executed >= blockLength[i]!) {
+        core.eip = block(core, r, eip, executed, budget);
+        executed += core.blockRetired;
+        continue;
+      }
+    }
+    executed = runInstructions(core, c, fetcher, compiler, executed, budget);
+  }
+  return executed;
+}
+
+/**
+ * The interpreter, kept free of try/catch so that its locals stay in registers. Before each
  * instruction it records the instruction's address and the count retired so far, which the
- * catch in `executeLoop` needs when a fault or trap ends the loop.
+ * catch in `executeLoop` needs when a fault or trap ends the loop. It returns the new count
+ * when the budget is spent or the next instruction starts a compiled block that fits it.
  */
 function runInstructions(
   core: CpuCore,
   c: InstructionCache,
   fetcher: CodeFetcher,
   compiler: BlockCompiler,
+  retired: number,
   budget: number,
 ): number {
   const r = core.r32;
@@ -74,7 +108,7 @@ function runInstructions(
   const blocks = c.blocks;
   const blockLength = c.blockLength;
   const heat = c.heat;
-  let executed = 0;
+  let executed = retired;
   let eip = core.eip;
   let codeMap = fetcher.codeMap;
   while (executed < budget) {
@@ -92,11 +126,7 @@ function runInstructions(
     }
     const block = blocks[i];
     if (block !== undefined) {
-      if (block !== null && budget - executed >= blockLength[i]!) {
-        eip = block(core, r, eip, executed);
-        executed += core.blockRetired;
-        continue;
-      }
+      if (block !== null && budget - executed >= blockLength[i]!) break;
     } else if (++heat[i]! >= COMPILE_THRESHOLD && codeMap[eip & 0xfff] === i) {
       compiler.compile(i, eip);
       codeMap = fetcher.codeMap;

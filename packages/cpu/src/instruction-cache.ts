@@ -39,9 +39,17 @@ const PAGE_SIZE = 4096;
 /**
  * A basic block compiled to JavaScript: runs the block's instructions from `eip` (its first
  * instruction's address), stores the number it retired in `core.blockRetired` and returns the
- * next eip. `executed` is the run loop's count before the block, for the fault restart point.
+ * next eip. `executed` is the run loop's count before the block, for the fault restart point;
+ * a block that loops back to its start runs another pass only while `executed` plus what it
+ * retired plus one more pass stays within `limit`.
  */
-export type CompiledBlock = (core: CpuCore, r: Int32Array, eip: number, executed: number) => number;
+export type CompiledBlock = (
+  core: CpuCore,
+  r: Int32Array,
+  eip: number,
+  executed: number,
+  limit: number,
+) => number;
 
 export class InstructionCache {
   readonly op = new Uint16Array(CAPACITY);
