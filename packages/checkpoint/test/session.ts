@@ -149,6 +149,34 @@ export class Session {
     return this.output.slice(start);
   }
 
+  /**
+   * Types lines into the shell like a script: the first now (the shell waits at its prompt), each
+   * next one inside the kernel's console-wait callback, the moment the shell reads again. Only
+   * that keeps a run deterministic when other processes sleep: the clock jumps to their deadlines
+   * without giving the host a turn, so a line typed on a later host turn would arrive at a
+   * virtual instant that depends on wall time. A line given as a function is computed when it
+   * is typed. Resolves when the shell reads after the last line.
+   */
+  script(lines: (string | (() => string))[]): Promise<void> {
+    const shellPid = this.consoleWaits[0]!;
+    const pending = [...lines];
+    const typeNext = (): boolean => {
+      const next = pending.shift();
+      if (next === undefined) return false;
+      this.kernel.input(`${typeof next === "function" ? next() : next}\n`);
+      return true;
+    };
+    return new Promise<void>((resolve, reject) => {
+      const remove = this.kernel.onConsoleWait((pid) => {
+        if (pid !== shellPid || typeNext()) return;
+        remove();
+        resolve();
+      });
+      this.running.then(() => reject(new Error("the kernel stopped during a script")), reject);
+      typeNext();
+    });
+  }
+
   /** Types `line` and a newline without waiting. */
   type(line: string): void {
     this.kernel.input(`${line}\n`);
