@@ -141,7 +141,11 @@ function shiftRight(
   const bits = 8 * size;
   const shift = 32 - bits;
   const source = arithmetic ? (value << shift) >> shift : truncate(size, value);
-  const beforeLast = arithmetic ? source >> (count - 1) : count > bits ? 0 : source >>> (count - 1);
+  // the operand shifted by one less than the count: its low bit is the last bit shifted out
+  let beforeLast: number;
+  if (arithmetic) beforeLast = source >> (count - 1);
+  else if (count > bits) beforeLast = 0;
+  else beforeLast = source >>> (count - 1);
   const carry = beforeLast & 1;
   const result = truncate(size, arithmetic ? beforeLast >> 1 : beforeLast >>> 1);
   // OF: for a one-bit shr the original sign bit; for sar always 0

@@ -208,7 +208,7 @@ function byteRegister(n: number): number {
   return ((n & 3) << 2) | (n >> 2);
 }
 
-/** The branch condition `cc` as a JavaScript expression, direct when the flag source is known. */
+/** Returns branch condition `cc` as a JavaScript expression, direct when the flag source is known. */
 function conditionExpression(cc: number, source: FlagSource | null): string {
   const negate = (expression: string) => ((cc & 1) === 0 ? expression : `!(${expression})`);
   if (source === null || cc === 10 || cc === 11) return `c.condition(${cc})`;
@@ -357,8 +357,8 @@ export class BlockCompiler {
   }
 
   /**
-   * Whether the step sets all six status flags without reading any: the ALU forms, imul, and
-   * shl/shr/sar by a constant count that is not 0 modulo 32.
+   * Returns whether the step sets all six status flags without reading any: the ALU forms,
+   * imul, and shl/shr/sar by a constant count that is not 0 modulo 32.
    */
   private replacesFlags(step: Step): boolean {
     if (REPLACES_FLAGS.has(step.name) || step.name.startsWith("IMUL32")) return true;
@@ -405,15 +405,15 @@ export class BlockCompiler {
     return lines.join("\n");
   }
 
-  /** Whether the step is a jmp or jcc back to the block's first instruction. */
+  /** Returns whether the step is a jmp or jcc back to the block's first instruction. */
   private isBackEdge(step: Step): boolean {
     if (step.name !== "JMP_REL" && step.name !== "JCC_REL") return false;
     return step.nextOffset + this.cache.imm[step.slot]! === 0;
   }
 
   /**
-   * The taken branch back to the block's start: another pass if the budget covers a whole one,
-   * else an exit to the start.
+   * Emits the taken branch back to the block's start: another pass if the budget covers a whole
+   * one, else an exit to the start.
    */
   private backEdgeLines(k: number, count: number): string[] {
     return [
@@ -684,8 +684,8 @@ export class BlockCompiler {
   }
 
   /**
-   * A shift of a register. shl, shr and sar by a constant are inline when their flags are dead;
-   * everything else calls the shared shift routine, which also sets the flags.
+   * Emits a shift of a register. shl, shr and sar by a constant are inline when their flags are
+   * dead. Every other shift calls the shared shift routine, which also sets the flags.
    */
   private shiftLine(i: number, recordFlags: boolean): string {
     const c = this.cache;
@@ -699,7 +699,7 @@ export class BlockCompiler {
     return `r[${reg}] = shiftOperation(c, ${kind}, 4, r[${reg}], ${count < 0 ? "r8[4]" : count});`;
   }
 
-  /** The memory operand's address into `let m`, with the null-segment and 16-bit checks. */
+  /** Emits the memory operand's address into `let m`, with the null-segment and 16-bit checks. */
   private addressLines(i: number, m: string): string[] {
     const c = this.cache;
     const parts: string[] = [];

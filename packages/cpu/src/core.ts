@@ -44,7 +44,7 @@ export interface Translator {
   translate(linear: number, access: number, cpl: number): number;
 }
 
-/** How a `run` stopped early: a fault restarts the instruction, a trap resumes after it. */
+/** Stop kinds of a run loop: a fault restarts the instruction, a trap resumes after it. */
 export const STOP_FAULT = 1;
 export const STOP_TRAP = 2;
 /** Not a stop for the caller: the run loop must re-check the single-step flag or the budget. */
@@ -70,7 +70,7 @@ export class CpuCore extends LazyFlags {
   eip = 0;
   /** Selectors by segment number (es cs ss ds fs gs). */
   readonly segments = new Uint16Array(8);
-  /** Bit n set when segment register n holds a null selector, so a data access through it faults. */
+  /** Bit n set when segment register n contains a null selector, so a data access through it faults. */
   nullSegments = 0;
   /**
    * The `segBit` values of decoded memory operands that need the slow effective-address path:
@@ -94,7 +94,7 @@ export class CpuCore extends LazyFlags {
   private tlbFilledCount = 0;
 
   /**
-   * Per physical page, one bit for each 128-byte chunk that holds decoded instructions. A store
+   * Per physical page, one bit for each 128-byte chunk that contains decoded instructions. A store
    * into a marked chunk calls `onCodeWrite`, which drops the page's decoded instructions.
    */
   readonly codeChunks: Int32Array;
@@ -287,7 +287,7 @@ export class CpuCore extends LazyFlags {
   /** Translates every page of [va, va+size) for writing, so that the store cannot fault later. */
   checkWritable(va: number, size: number): void {
     this.translateWrite(va);
-    // the second page faults at its first byte, which is what CR2 then holds
+    // the second page faults at its first byte, and CR2 gets that address
     if ((va & PAGE_MASK) + size > 0x1000) this.translateWrite((va + size - 1) & ~PAGE_MASK);
   }
 
@@ -321,7 +321,7 @@ export class CpuCore extends LazyFlags {
     this.writeSlow(va, value, 4);
   }
 
-  /** A store that misses the TLB or crosses a page: both pages are checked before either is written. */
+  /** Stores through the slow path (a TLB miss or a page crossing), checking both pages before writing either. */
   private writeSlow(va: number, value: number, size: number): void {
     this.checkWritable(va, size);
     for (let k = 0; k < size; k++) {
@@ -331,7 +331,7 @@ export class CpuCore extends LazyFlags {
     }
   }
 
-  /** Drops decoded code if the store to [pa, pa+size) touches a chunk that holds some. */
+  /** Drops decoded code if the store to [pa, pa+size) touches a chunk that contains some. */
   private noteCodeWrite(pa: number, size: number): void {
     const page = pa >>> PAGE_SHIFT;
     const first = (pa & PAGE_MASK) >>> 7;

@@ -258,7 +258,7 @@ export class Cpu {
   }
 }
 
-/** The trace sink switched on by XV6TS_TRACE=cpu (a comma list), writing to standard error. */
+/** Returns the trace sink that XV6TS_TRACE=cpu (a comma list) switches on: standard error. */
 function environmentTrace(): ((line: string) => void) | undefined {
   const host = globalThis as {
     process?: { env?: Record<string, string | undefined>; stderr?: { write(text: string): void } };

@@ -112,7 +112,7 @@ export class InstructionScanner {
     return this.imm16() | (this.imm16() << 16);
   }
 
-  /** An immediate of the operand size (16 or 32 bits), sign-extended to 32 bits if 16. */
+  /** Reads an immediate of the operand size (16 or 32 bits), sign-extended to 32 bits if 16. */
   protected immOperand(): number {
     return this.operandSize === 2 ? (this.imm16() << 16) >> 16 : this.imm32();
   }
@@ -232,7 +232,7 @@ export class InstructionScanner {
     return rm === 2 || rm === 3 || rm === 6 ? SS : DS;
   }
 
-  /** A `moffs` operand of `mov al/eax, [moffs]`: an address of the address size, no ModRM. */
+  /** Reads the `moffs` operand of `mov al/eax, [moffs]`: an address of the address size, no ModRM. */
   protected memoryOffset(): void {
     const c = this.cache;
     c.flags[this.slot] |= DECODED_MEMORY;
@@ -288,7 +288,7 @@ export class InstructionScanner {
     return op;
   }
 
-  /** An "E, immediate" ALU form; the immediate is read by the caller's `readImmediate`. */
+  /** Picks the handler of an "E, immediate" ALU form, reading the immediate with `readImmediate`. */
   protected aluImmediate(kind: number, size: number, readImmediate: () => number): number {
     this.set("size", size);
     this.set("sub", kind);
@@ -317,7 +317,7 @@ export class InstructionScanner {
     return op;
   }
 
-  /** An accumulator form (`add eax, imm`): the operand is register 0. */
+  /** Picks the handler of an accumulator form (`add eax, imm`), whose operand is register 0. */
   protected accumulatorImmediate(kind: number, size: number): number {
     this.modReg = 0;
     this.modRm = 0;

@@ -307,8 +307,9 @@ function hex8(value: number): string {
 }
 
 /**
- * One trace line for the instruction at eip: address, bytes, disassembly and the registers
- * before it runs. Decoding here cannot fault the CPU: a fetch fault is shown in the line.
+ * Formats the trace line of the instruction at eip: address, bytes, disassembly and the
+ * registers before it runs. Decoding here cannot fault the CPU, so a fetch fault is shown in the
+ * line instead.
  */
 export function formatTraceLine(
   core: CpuCore,

@@ -300,7 +300,10 @@ function bitTest(core: CpuCore, c: InstructionCache, i: number, immediate: boole
   core.setStatusFlags(FLAG_CF, bit);
   if (kind === 0) return;
   const mask = 1 << offset;
-  const result = kind === 1 ? value | mask : kind === 2 ? value & ~mask : value ^ mask;
+  let result = value ^ mask; // btc
+  if (kind === 1)
+    result = value | mask; // bts
+  else if (kind === 2) result = value & ~mask; // btr
   if (isMemory(c, i)) writeMemory(core, size, address, result);
   else writeRegister(core, size, c.base[i]!, result);
 }

@@ -64,7 +64,7 @@ export function executeString(
   return done === 0 ? 1 : done;
 }
 
-/** Raises #GP(0) when an operand's segment register holds a null selector. */
+/** Raises #GP(0) when an operand's segment register contains a null selector. */
 function checkSegments(core: CpuCore, c: InstructionCache, i: number, kind: number): void {
   const usesSource = kind === STRING_MOVS || kind === STRING_CMPS || kind === STRING_LODS;
   const usesDestination = kind !== STRING_LODS;
@@ -73,7 +73,7 @@ function checkSegments(core: CpuCore, c: InstructionCache, i: number, kind: numb
   if (usesDestination && ((nulls >> ES) & 1) !== 0) core.fault(VECTOR_GP, 0);
 }
 
-/** One iteration; esi/edi advance only after every access of the iteration succeeded. */
+/** Runs one iteration; esi and edi advance only after every access of the iteration succeeded. */
 function stringStep(
   core: CpuCore,
   c: InstructionCache,

@@ -296,7 +296,10 @@ function storeSystemRegister(core: CpuCore, c: InstructionCache, i: number): voi
     core.write32(address + 2, c.size[i] === 2 ? base & 0xffffff : base);
     return;
   }
-  const value = kind === 0 ? 0 : kind === 1 ? TASK_REGISTER : CR0;
+  let value = CR0; // smsw
+  if (kind === 0)
+    value = 0; // sldt: no LDT
+  else if (kind === 1) value = TASK_REGISTER;
   if (isMemory(c, i)) writeMemory(core, 2, effectiveAddress(core, c, i), value);
   else writeRegister(core, c.size[i]!, c.base[i]!, value);
 }

@@ -22,7 +22,7 @@ import { slowEffectiveAddress } from "./operands.ts";
 
 /**
  * Executes up to `budget` instructions (rep iterations count one each) and returns how many
- * retired. On return `core.stopKind` is 0 when the budget was spent, or says why the loop ended.
+ * retired. On return `core.stopKind` is 0 when the budget was spent, else the kind of stop that ended it.
  */
 export function executeLoop(
   core: CpuCore,
@@ -80,7 +80,7 @@ function runBlocks(
 }
 
 /**
- * The interpreter, kept free of try/catch so that its locals stay in registers. Before each
+ * Runs the interpreter, kept free of try/catch so that its locals stay in registers. Before each
  * instruction it records the instruction's address and the count retired so far, which the
  * catch in `executeLoop` needs when a fault or trap ends the loop. It returns the new count
  * when the budget is spent or the next instruction starts a compiled block that fits it.

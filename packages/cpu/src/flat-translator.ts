@@ -29,8 +29,9 @@ export class FlatTranslator implements Translator {
 
   /** Marks the pages of `[start, end)` absent, read-only or writable. */
   setPages(start: number, end: number, state: "absent" | "read-only" | "writable"): void {
-    const value =
-      state === "absent" ? PAGE_ABSENT : state === "read-only" ? PAGE_READ_ONLY : PAGE_WRITABLE;
+    let value = PAGE_WRITABLE;
+    if (state === "absent") value = PAGE_ABSENT;
+    else if (state === "read-only") value = PAGE_READ_ONLY;
     for (let page = start >>> 12; page < Math.ceil(end / 4096); page++) {
       if (page < this.pages.length) this.pages[page] = value;
     }

@@ -1,7 +1,7 @@
 /**
  * @xv6ts/cpu: an IA-32 user-mode CPU interpreter for 32-bit x86 programs built by gcc -m32.
  *
- * The CPU sees memory through a `Translator` (implemented by @xv6ts/mmu, or by an identity
+ * The CPU reads and writes memory through a `Translator` (implemented by @xv6ts/mmu, or by an identity
  * translator for flat memory), keeps its own TLB, and stops with a trap exit for every guest
  * fault and software interrupt. The general registers are numbered in their encoding order.
  */

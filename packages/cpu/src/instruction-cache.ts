@@ -1,6 +1,6 @@
 /**
  * The decoded-instruction cache: decoded instructions stored as columns of typed arrays, and for
- * each physical page that holds code, a map from page offset to the instruction decoded there.
+ * each physical page that contains code, a map from page offset to the instruction decoded there.
  *
  * One decoded instruction is one index ("slot") into these columns:
  *

@@ -29,7 +29,7 @@ export function slowEffectiveAddress(
   return (c.flags[i]! & DECODED_ADDRESS16) !== 0 ? address & 0xffff : address;
 }
 
-/** The offset part of the effective address, as `lea` computes it (no segment check). */
+/** Returns the offset part of the effective address, as `lea` computes it (no segment check). */
 export function addressOffset(core: CpuCore, c: InstructionCache, i: number): number {
   const r = core.r32;
   const address = (r[c.base[i]!]! + (r[c.index[i]!]! << c.scale[i]!) + c.disp[i]!) | 0;

@@ -7,7 +7,7 @@ const executorFiles = readdirSync(sourceDirectory).filter(
   (name) => name.startsWith("execute") && name.endsWith(".ts") && !name.endsWith(".test.ts"),
 );
 
-/** Every `case N: // NAME` label of the executors, as [number, name, file]. */
+/** Lists every `case N: // NAME` label of the executors as [number, name, file]. */
 function caseLabels(): [number, string, string][] {
   const labels: [number, string, string][] = [];
   for (const file of executorFiles) {

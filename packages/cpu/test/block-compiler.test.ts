@@ -139,7 +139,7 @@ const item: fc.Arbitrary<Item> = fc.oneof(
   },
 );
 
-/** The loop: body; dec dword [0x5000]; jnz body (rel32); int 0x40. */
+/** Builds the loop: body; dec dword [0x5000]; jnz body (rel32); int 0x40. */
 function buildLoop(body: Item[]): number[] {
   const code: number[] = [];
   for (const entry of body) code.push(...itemBytes(entry, CODE_ADDRESS + code.length));
@@ -191,7 +191,7 @@ function reset(
   machine.cpu.instructionCount = 0;
 }
 
-/** The first offset where the two memories differ, or -1. */
+/** Returns the first offset where the two memories differ, or -1. */
 function firstDifference(a: Uint8Array, b: Uint8Array): number {
   if (Buffer.compare(a, b) === 0) return -1;
   return a.findIndex((value, offset) => value !== b[offset]);

@@ -11,7 +11,7 @@ const elfFiles = readdirSync(new URL("elf/", PROGRAM_DIRECTORY))
   .filter((name) => name.endsWith(".elf"))
   .sort();
 
-/** The arguments of each program's native run in build.sh. */
+/** Returns the arguments of each program's native run in build.sh. */
 function argumentsFor(program: string): string[] {
   return program === "bench" ? ["bench", "2"] : [program];
 }
