@@ -11,6 +11,8 @@
 import type { BlockDevice } from "@xv6ts/fs-journal";
 import { Kernel } from "@xv6ts/kernel";
 import { describeFormatError } from "./disk";
+import { installExtensions } from "./extensions";
+import type { CheckpointControl } from "./monitor";
 
 /** Options of a machine. */
 export interface MachineOptions {
@@ -27,6 +29,7 @@ export class Machine {
   private running: Promise<void> | null = null;
   private failure: unknown = null;
   private failureListener: ((error: unknown) => void) | null = null;
+  private checkpoints: CheckpointControl | null = null;
 
   constructor(private readonly options: MachineOptions) {
     this.kernel = new Kernel({
@@ -42,13 +45,22 @@ export class Machine {
     if (this.failure !== null) listener(this.failure);
   }
 
-  /** Boots the kernel (boot lines go to the output listeners) and starts its run loop. */
+  /** The host's checkpoint and restart, once the machine has started. */
+  get checkpointControl(): CheckpointControl | null {
+    return this.checkpoints;
+  }
+
+  /**
+   * Boots the kernel (boot lines go to the output listeners), installs the extensions, and
+   * starts the run loop.
+   */
   start(): void {
     try {
       this.kernel.boot();
     } catch (error) {
       throw describeFormatError(error, this.options.diskPath);
     }
+    this.checkpoints = installExtensions(this.kernel);
     this.running = this.kernel.run().catch((error: unknown) => {
       this.failure = error;
       this.failureListener?.(error);

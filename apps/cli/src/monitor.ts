@@ -27,15 +27,21 @@ export interface MonitorResult {
   action?: "close" | "quit";
 }
 
-/** Checkpoint and restart from the host; present when the checkpoint extension is installed. */
+/** Checkpoint and restart from the host, once the checkpoint extension is installed. */
 export interface CheckpointControl {
-  /** Saves process `pid` to `path` on the disk; returns a reason on failure. */
+  /** Saves process `pid` to `path` on the disk, with a warning per pipe end, or the reason. */
   checkpoint(
     pid: number,
     path: string,
-  ): { ok: true; bytes: number } | { ok: false; reason: string };
-  /** Starts a process from the image at `path` as a child of init. */
-  restart(path: string): { ok: true; pid: number } | { ok: false; reason: string };
+  ): { ok: true; bytes: number; warnings: string[] } | { ok: false; reason: string };
+  /** Starts a process from the image at `path` as a child of init, with notes, or the reason. */
+  restart(path: string): { ok: true; pid: number; notes: string[] } | { ok: false; reason: string };
+}
+
+/** What the monitor works on: a running kernel and, once installed, checkpoint control. */
+export interface MonitorTarget {
+  readonly kernel: Kernel;
+  readonly checkpointControl: CheckpointControl | null;
 }
 
 /** The longest dump `x` prints. */
@@ -53,10 +59,11 @@ const HELP = [
 ].join("\n");
 
 export class Monitor {
-  constructor(
-    private readonly kernel: Kernel,
-    private readonly checkpoints: CheckpointControl | null,
-  ) {}
+  constructor(private readonly target: MonitorTarget) {}
+
+  private get kernel(): Kernel {
+    return this.target.kernel;
+  }
 
   /** The line printed when the monitor opens. */
   banner(): string {
@@ -161,24 +168,27 @@ export class Monitor {
     const pid = parsePid(args[0]!);
     const control = this.requireCheckpoints();
     const saved = control.checkpoint(pid, args[1]!);
-    if (!saved.ok) throw new MonitorError(`checkpoint failed: ${saved.reason}`);
-    return `saved pid ${pid} to ${args[1]} (${saved.bytes} bytes)`;
+    if (!saved.ok) {
+      throw new MonitorError(`checkpoint of pid ${pid} to ${args[1]} failed: ${saved.reason}`);
+    }
+    return [...saved.warnings, `saved pid ${pid} to ${args[1]} (${saved.bytes} bytes)`].join("\n");
   }
 
   private restart(path: string): string {
     const control = this.requireCheckpoints();
     const started = control.restart(path);
-    if (!started.ok) throw new MonitorError(`restart failed: ${started.reason}`);
-    return `restarted ${path} as pid ${started.pid}`;
+    if (!started.ok) throw new MonitorError(`restart of ${path} failed: ${started.reason}`);
+    return [...started.notes, `restarted ${path} as pid ${started.pid}`].join("\n");
   }
 
   private requireCheckpoints(): CheckpointControl {
-    if (this.checkpoints === null) {
+    const control = this.target.checkpointControl;
+    if (control === null) {
       throw new MonitorError(
         "checkpoints are not available: the checkpoint extension is not installed",
       );
     }
-    return this.checkpoints;
+    return control;
   }
 }
 
@@ -215,7 +225,7 @@ export function pteFlags(flags: number): string {
 }
 
 /** Describes present pages as runs of neighbouring pages with the same flags. */
-export function describePages(pages: { va: number; pa: number; flags: number }[]): string[] {
+export function describePages(pages: { va: number; flags: number }[]): string[] {
   const lines: string[] = [];
   let i = 0;
   while (i < pages.length) {

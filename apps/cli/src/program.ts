@@ -59,14 +59,20 @@ export interface ProgramActions {
   image?: (image: Command, io: CliIo, result: ActionResult) => void;
 }
 
+const RUN_HELP = `
+In the terminal, ctrl-A is the escape key: ctrl-A x quits (the disk is shut down cleanly),
+ctrl-A c opens the host monitor, ctrl-A h lists the escapes, ctrl-A ctrl-A types a ctrl-A.
+The clock runs in real time unless --deterministic is given, in script mode too.`;
+
 function exitCodeHelp(env: CliIo["env"]): string {
   return `
 Exit codes:
-  0    success
-  1    a failure you can fix: bad file, missing image, disk in use, bad option value
-  2    usage error: unknown command or option, missing argument
-  3    kernel panic or other internal error (a bug in xv6ts: please report it)
-  124  script mode reached its --timeout
+  0      success
+  1      a failure you can fix: bad file, missing image, disk in use, bad option value
+  2      usage error: unknown command or option, missing argument
+  3      kernel panic or other internal error (a bug in xv6ts: please report it)
+  124    script mode reached its --timeout
+  128+n  signal n (SIGINT, SIGTERM, SIGHUP) stopped xv6ts run, after a clean shutdown
 
 Paths inside a disk image are written DISK:/PATH, like disk.img:/c3.
 The default disk is ${defaultDiskPath(env)}
@@ -128,14 +134,19 @@ function addRunCommand(program: Command, io: CliIo, run: RunAction, result: Acti
         .default(DEFAULT_DISK_SIZE, "64M")
         .argParser(sizeOption("--size")),
     )
-    .option("--mem <size>", "physical memory: a multiple of 4M from 8M to 256M", "224M")
+    .addOption(
+      new Option("--mem <size>", "physical memory: a multiple of 4M from 8M to 256M").default(
+        "224M",
+        "224M, as real xv6",
+      ),
+    )
     .option(
       "--deterministic",
       "count clock ticks in instructions (1,000,000 each) instead of wall time, so a run repeats exactly",
     )
     .option(
       "--exec <line>",
-      "script mode: type this line into sh (repeat for more lines; sh runs ';' lists itself)",
+      "script mode: type this line into sh when it next reads the console; repeat for more lines",
       collect,
     )
     .option("--quiet-boot", "script mode: leave out the boot lines")
@@ -155,6 +166,7 @@ function addRunCommand(program: Command, io: CliIo, run: RunAction, result: Acti
         .default(DEFAULT_TIMEOUT_MS, "60s")
         .argParser((value) => parseDuration(value, "--timeout")),
     )
+    .addHelpText("after", `${RUN_HELP}\n${exitCodeHelp(io.env)}`)
     .action(async (options: RunCommandOptions, command: Command) => {
       const sizeGiven = command.getOptionValueSource("size") === "cli";
       result.exitCode = await run(io, { ...options, sizeGiven });

@@ -28,7 +28,6 @@ import {
   requireDiskFile,
 } from "./disk";
 import { CliError, describeHostError } from "./errors";
-import { checkpointControl, installExtensions } from "./extensions";
 import type { CliIo } from "./io";
 import { Machine } from "./machine";
 import { Monitor } from "./monitor";
@@ -68,14 +67,9 @@ export async function runCommand(io: CliIo, options: RunCommandOptions): Promise
       memorySize,
       deterministic: options.deterministic === true,
     });
-    const extensions = installExtensions(machine.kernel);
     const session: Session =
       lines === null
-        ? new TerminalSession(
-            machine,
-            io,
-            new Monitor(machine.kernel, checkpointControl(extensions)),
-          )
+        ? new TerminalSession(machine, io, new Monitor(machine))
         : new ScriptSession(machine, io, lines, {
             quietBoot: options.quietBoot === true,
             settleMs: options.settle,

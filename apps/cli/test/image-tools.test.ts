@@ -379,7 +379,7 @@ describe("usage", () => {
   test("--help lists the exit codes", async () => {
     const result = await xv6ts("--help");
     expect(result.code).toBe(0);
-    expect(result.stdout).toContain("124  script mode reached its --timeout");
+    expect(result.stdout).toContain("124    script mode reached its --timeout");
     expect(result.stdout).toContain(`The default disk is ${join(env.XV6TS_HOME!, "disk.img")}`);
   });
 });
