@@ -1,0 +1,275 @@
+/**
+ * The host API: reading images written by earlier versions (committed fixtures), restarting an
+ * image as a new child of init, saving from the host, copying an image to a disk of the other
+ * geometry and restarting it there, and the notes a restart gives for descriptors and working
+ * directories it cannot restore.
+ */
+import { readFileSync } from "node:fs";
+import { FileSystem, fsck, type MemoryDevice } from "@xv6ts/fs-journal";
+import { describe, expect, it } from "vitest";
+import {
+  checkpointProcess,
+  copyImage,
+  decodeImage,
+  inspectImage,
+  restartProcess,
+} from "../src/index.js";
+import { copyDevice, makeDisk, Session } from "./session.js";
+import { runUninterrupted, runWithCheckpoints, summaryOf } from "./transparency.js";
+
+function fixture(name: string): Uint8Array {
+  return new Uint8Array(readFileSync(new URL(`./fixtures/${name}`, import.meta.url)));
+}
+
+/** Writes files onto a disk no kernel runs on. */
+function writeFiles(device: MemoryDevice, files: Record<string, Uint8Array>): void {
+  const fs = FileSystem.mount(device);
+  for (const [path, data] of Object.entries(files)) expect(fs.writeFile(path, data).ok).toBe(true);
+  fs.shutdown();
+}
+
+/** Runs `edit` on a mounted disk no kernel runs on. */
+function editDisk(device: MemoryDevice, edit: (fs: FileSystem) => void): void {
+  const fs = FileSystem.mount(device);
+  edit(fs);
+  fs.shutdown();
+}
+
+describe("images of format version 1.0", () => {
+  it("decode with the values they were saved with", () => {
+    const mounted = makeDisk();
+    writeFiles(mounted, {
+      "/self": fixture("v1.0-ctself.ckpt"),
+      "/read": fixture("v1.0-ctread.ckpt"),
+    });
+    const fs = FileSystem.mount(mounted, { readOnly: true });
+
+    const self = inspectImage(fs, "/self");
+    expect(self).toMatchObject({
+      ok: true,
+      summary: {
+        format: "1.0",
+        checksums: { ok: true, problems: [] },
+        name: "ctself",
+        pid: 3,
+        parentPid: 2,
+        sz: 0x7000,
+        state: "saved itself",
+        registers: { eax: 1, cs: 0x1b, ss: 0x23, ds: 0x23, es: 0x23 },
+        pages: { present: 7, zero: 4, guard: 1 },
+        cwd: { inum: 1, path: "/" },
+      },
+    });
+
+    const read = inspectImage(fs, "/read");
+    expect(read).toMatchObject({
+      ok: true,
+      summary: {
+        name: "ctread",
+        state: "blocked in sleep",
+        blockedSyscall: 13,
+        registers: { eax: 13 },
+      },
+    });
+    const descriptors = read.ok ? read.summary.descriptors : [];
+    expect(
+      descriptors.map(({ fd, kind, path, sharesWith, readable, writable }) => ({
+        fd,
+        kind,
+        path,
+        sharesWith,
+        readable,
+        writable,
+      })),
+    ).toEqual([
+      { fd: 0, kind: "device", path: "/console", sharesWith: null, readable: true, writable: true },
+      { fd: 1, kind: "device", path: "/console", sharesWith: 0, readable: true, writable: true },
+      { fd: 2, kind: "device", path: "/console", sharesWith: 0, readable: true, writable: true },
+      { fd: 3, kind: "file", path: "/ls", sharesWith: null, readable: true, writable: false },
+      { fd: 4, kind: "file", path: "/ls", sharesWith: 3, readable: true, writable: false },
+    ]);
+    expect(descriptors[3]!.offset).toBe(2048);
+  });
+
+  it("restart and carry on", async () => {
+    const device = makeDisk();
+    writeFiles(device, { "/self": fixture("v1.0-ctself.ckpt") });
+    const session = await Session.boot(device);
+    expect(await session.run("restart /self")).toBe(
+      "restart /self\nctself: checkpoint returned 1\nctself: after global 0xf87235b\n$ ",
+    );
+    await session.shutdown();
+  });
+
+  it("give a summary that survives JSON", () => {
+    const device = makeDisk();
+    writeFiles(device, { "/self": fixture("v1.0-ctself.ckpt") });
+    const inspected = inspectImage(FileSystem.mount(device, { readOnly: true }), "/self");
+    expect(inspected.ok).toBe(true);
+    if (!inspected.ok) return;
+    expect(JSON.parse(JSON.stringify(inspected.summary))).toEqual(inspected.summary);
+  });
+});
+
+describe("restartProcess", () => {
+  it("starts the image as a child of init with its registers and memory", async () => {
+    const workload = { command: "ctsleep", name: "ctsleep" };
+    const saved = await runWithCheckpoints(workload, [{ atTick: 50 }, { atTick: 1 }]);
+    const read = FileSystem.mount(saved.device, { readOnly: true }).readFile("/ck1");
+    if (!read.ok) throw new Error(read.reason);
+    const image = decodeImage(read.value);
+    if (!image.ok) throw new Error(image.reason);
+
+    const session = await Session.boot(copyDevice(saved.device));
+    const start = session.text.length;
+    const result = restartProcess(session.kernel, "/ck1");
+    expect(result).toMatchObject({ ok: true, notes: [] });
+    const pid = result.ok ? result.pid : -1;
+    expect(session.kernel.processes().find((p) => p.pid === pid)).toMatchObject({
+      name: "ctsleep",
+      parentPid: 1,
+      size: image.image.process.sz,
+      state: "runnable",
+    });
+    expect(session.kernel.registers(pid)).toEqual(image.image.registers);
+    const map = session.kernel.memoryMap(pid)!.map(({ va, flags }) => ({ va, flags: flags & 7 }));
+    expect(map).toEqual(image.image.pages.map(({ va, flags }) => ({ va, flags })));
+
+    await session.until(() => !session.alive(pid), "the restarted process has ended");
+    const uninterrupted = await runUninterrupted(workload);
+    expect(saved.segments[0]! + session.text.slice(start)).toBe(uninterrupted.output);
+    await session.shutdown();
+  });
+
+  it("rejects what cannot be saved or restarted", async () => {
+    const session = await Session.boot(makeDisk());
+    expect(checkpointProcess(session.kernel, 99, "/x")).toEqual({
+      ok: false,
+      reason: "no such process",
+    });
+    expect(checkpointProcess(session.kernel, 1, "/x")).toEqual({
+      ok: false,
+      reason: "pid 1 is init, which cannot be saved",
+    });
+    expect(restartProcess(session.kernel, "/x")).toEqual({ ok: false, reason: "file not found" });
+    expect(restartProcess(session.kernel, "/ls")).toEqual({
+      ok: false,
+      reason: "not a checkpoint image (the magic number does not match)",
+    });
+    await session.shutdown();
+  });
+
+  it("saves the shell itself from the host", async () => {
+    const device = makeDisk();
+    const session = await Session.boot(device);
+    const saved = checkpointProcess(session.kernel, 2, "/sh.img");
+    expect(saved).toMatchObject({ ok: true, warnings: [] });
+    await session.shutdown();
+    expect(summaryOf(device, "/sh.img")).toMatchObject({
+      name: "sh",
+      pid: 2,
+      state: "blocked in read",
+    });
+  });
+});
+
+describe("copyImage", () => {
+  it("migrates an image to a disk of the other geometry", async () => {
+    const workload = { command: "ctsleep", name: "ctsleep", disk: { geometry: "xv6" as const } };
+    const saved = await runWithCheckpoints(workload, [{ atTick: 80 }, { atTick: 1 }]);
+    const target = makeDisk({ geometry: "extended" });
+    const from = FileSystem.mount(saved.device, { readOnly: true });
+    const to = FileSystem.mount(target);
+    expect(copyImage(from, "/ck1", to, "/moved")).toMatchObject({ ok: true });
+    to.shutdown();
+    expect(fsck(target).problems).toEqual([]);
+
+    const session = await Session.boot(target);
+    const rest = await session.run("restart /moved");
+    const uninterrupted = await runUninterrupted(workload);
+    expect(saved.segments[0]! + rest.slice("restart /moved\n".length, -2)).toBe(
+      uninterrupted.output,
+    );
+    await session.shutdown();
+  });
+
+  it("refuses a damaged image and leaves the target alone", () => {
+    const source = makeDisk();
+    const damaged = fixture("v1.0-ctself.ckpt");
+    damaged[5000] ^= 1;
+    writeFiles(source, { "/bad": damaged });
+    const target = makeDisk();
+    const free = FileSystem.mount(target, { readOnly: true }).freeBlocks();
+    const to = FileSystem.mount(target);
+    expect(copyImage(FileSystem.mount(source, { readOnly: true }), "/bad", to, "/bad")).toEqual({
+      ok: false,
+      reason: "/bad: record 8 (page at 0x2000) has a bad checksum",
+    });
+    expect(to.freeBlocks()).toBe(free);
+    expect(to.stat("/bad").ok).toBe(false);
+  });
+});
+
+describe("restart notes", () => {
+  /** Saves `ctread /data` half way on a disk with /data, in /d, and returns that disk. */
+  async function savedReader(): Promise<MemoryDevice> {
+    const data = new Uint8Array(4000).map((_, i) => (i * 7) & 0xff);
+    const device = makeDisk({ files: [{ path: "/data", data }] });
+    editDisk(device, (fs) => expect(fs.mkdir("/d").ok).toBe(true));
+    const session = await Session.boot(device);
+    expect(await session.run("cd /d")).toBe("cd /d\n$ ");
+    await session.run("/ckptat 15 /ck /ctread /data");
+    await session.shutdown();
+    return device;
+  }
+
+  async function restartNotes(device: MemoryDevice): Promise<{ notes: string[]; cwd: string }> {
+    const session = await Session.boot(device);
+    const result = restartProcess(session.kernel, "/ck");
+    if (!result.ok) throw new Error(result.reason);
+    const cwd = session.kernel.extension.findProcess(result.pid)!.cwd().path;
+    await session.shutdown();
+    return { notes: result.notes, cwd };
+  }
+
+  it("restores the working directory and files when nothing changed", async () => {
+    expect(await restartNotes(copyDevice(await savedReader()))).toEqual({ notes: [], cwd: "/d" });
+  });
+
+  it("closes files that are gone, replaced or shorter", async () => {
+    const saved = await savedReader();
+    const removed = copyDevice(saved);
+    editDisk(removed, (fs) => expect(fs.remove("/data").ok).toBe(true));
+    expect((await restartNotes(removed)).notes).toEqual([
+      "restart: fd 3 closed: /data no longer exists or cannot be opened",
+      "restart: fd 4 shared fd 3's open file, which was closed; it is closed too",
+    ]);
+
+    const replaced = copyDevice(saved);
+    editDisk(replaced, (fs) => {
+      const old = fs.stat("/data");
+      expect(fs.remove("/data").ok).toBe(true);
+      expect(fs.writeFile("/other", new Uint8Array(1)).ok).toBe(true);
+      expect(fs.writeFile("/data", new Uint8Array(4000)).ok).toBe(true);
+      expect(fs.stat("/data")).not.toEqual(old);
+    });
+    expect((await restartNotes(replaced)).notes[0]).toMatch(
+      /^restart: fd 3 closed: \/data is now inode \d+ \(file\), not inode \d+ \(file\)$/,
+    );
+
+    const shorter = copyDevice(saved);
+    editDisk(shorter, (fs) => expect(fs.writeFile("/data", new Uint8Array(100)).ok).toBe(true));
+    expect((await restartNotes(shorter)).notes[0]).toBe(
+      "restart: fd 3 closed: /data is 100 bytes, shorter than the saved offset 2048",
+    );
+  });
+
+  it("falls back to / when the working directory is gone", async () => {
+    const device = copyDevice(await savedReader());
+    editDisk(device, (fs) => expect(fs.remove("/d").ok).toBe(true));
+    expect(await restartNotes(device)).toEqual({
+      notes: ["restart: working directory /d is gone or not a directory; using /"],
+      cwd: "/",
+    });
+  });
+});
