@@ -2,8 +2,9 @@
  * Disk image files: opening one under its lock, mounting it, and making a new one.
  *
  * Every command that touches a disk file goes through here, so the checks and their sentences
- * are the same everywhere: a missing file gets the hint to run `xv6ts mkfs`, a directory or a
- * file that is not an image says so, and a file in use names the process holding it.
+ * are the same everywhere: a missing file gets the hint to run `xv6ts mkfs`, the error for a
+ * directory or a file that is not an image states which it is, and a file in use names the process
+ * holding it.
  *
  * A new image is built in a temporary file next to the target and renamed over it at the end,
  * so that a failed or interrupted mkfs leaves the old file (or nothing) and never half an image.
@@ -120,8 +121,9 @@ export function mountDisk(
 }
 
 /**
- * Opens, locks and mounts a disk, runs `work` on its file system, and shuts everything down
- * whatever happens. A corrupt structure met during the work becomes a CliError.
+ * Opens, locks and mounts a disk, runs `work` on its file system, shuts the file system down, and
+ * closes the disk and releases the lock whatever happens. A corrupt structure met during the work
+ * becomes a CliError.
  */
 export function withFileSystem<T>(
   path: string,
@@ -168,7 +170,7 @@ export interface MakeImageOptions {
   io: CliIo;
 }
 
-/** What makeImage made. */
+/** The result of makeImage: the new image's size and the number of programs on it. */
 export interface MadeImage {
   blocks: number;
   blockSize: number;

@@ -7,8 +7,8 @@
  *   - CliError: a failure the user can fix (bad file, missing image, lock held, bad option
  *     value), exit 1 unless it carries another code;
  *   - commander's usage errors (unknown option, missing argument), exit 2;
- *   - anything else, a KernelPanic or a host exception nobody expected, is an internal error:
- *     exit 3, with a request to report it.
+ *   - anything else, a KernelPanic or an unexpected host exception, is an internal error: exit
+ *     3, with a request to report it.
  * A stack trace is printed only when XV6TS_DEBUG=1.
  */
 
@@ -60,7 +60,7 @@ export function systemErrorCode(error: unknown): string | null {
 }
 
 /**
- * Turns a host file-system error into a CliError that says what failed on which path, or
+ * Turns a host file-system error into a CliError that states what failed on which path, or
  * returns the error unchanged when it is not a system error.
  */
 export function describeHostError(error: unknown, action: string, path: string): unknown {
@@ -70,7 +70,7 @@ export function describeHostError(error: unknown, action: string, path: string):
   return new CliError(`cannot ${action} ${path}: ${reason} (${code})`);
 }
 
-/** Where report() writes, and whether it adds a stack trace. */
+/** The output of reportError, and whether it adds a stack trace. */
 export interface ErrorSink {
   write(text: string): void;
   debug: boolean;
@@ -88,9 +88,9 @@ export function reportError(error: unknown, sink: ErrorSink): number {
   }
   const message = error instanceof Error ? error.message : String(error);
   const isPanic = error instanceof Error && /Panic$/.test(error.name);
-  const what = isPanic ? "kernel panic" : "internal error";
+  const kind = isPanic ? "kernel panic" : "internal error";
   sink.write(
-    `${prefix} ${what}: ${message}. This is a bug in xv6ts; please report it with the commands that led to it${sink.debug ? "" : " (XV6TS_DEBUG=1 adds the stack trace)"}.\n`,
+    `${prefix} ${kind}: ${message}. This is a bug in xv6ts; please report it with the commands that led to it${sink.debug ? "" : " (XV6TS_DEBUG=1 adds the stack trace)"}.\n`,
   );
   if (sink.debug && error instanceof Error && error.stack) sink.write(`${error.stack}\n`);
   return EXIT.panic;

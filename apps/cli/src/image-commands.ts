@@ -43,10 +43,10 @@ export interface MkfsCommandOptions {
 
 /** xv6ts mkfs FILE: makes a bootable (or with --empty, bare) disk image. */
 export function mkfsCommand(io: CliIo, file: string, options: MkfsCommandOptions): void {
-  const made = makeImage(file, { ...options, command: "xv6ts mkfs", io });
-  const contents = options.empty ? "an empty file system" : `${made.files} userland programs`;
+  const image = makeImage(file, { ...options, command: "xv6ts mkfs", io });
+  const contents = options.empty ? "an empty file system" : `${image.files} userland programs`;
   io.stdout.write(
-    `made ${file}: ${options.geometry} geometry, ${formatSize(options.size)} (${made.blocks} blocks of ${made.blockSize} bytes), ${contents}\n`,
+    `made ${file}: ${options.geometry} geometry, ${formatSize(options.size)} (${image.blocks} blocks of ${image.blockSize} bytes), ${contents}\n`,
   );
 }
 
@@ -134,11 +134,11 @@ function listOrStat(fs: FileSystem, target: ImagePath): DirEntry[] {
 }
 
 /** Parses an argument that must name a path inside an image. */
-export function requireImagePath(argument: string, what: string): ImagePath {
+export function requireImagePath(argument: string, role: string): ImagePath {
   const target = parseImagePath(argument);
   if (target === null) {
     throw new CliError(
-      `${what} "${argument}" is not a path inside a disk image; write it as DISK:/PATH, like disk.img:/README`,
+      `${role} "${argument}" is not a path inside a disk image; write it as DISK:/PATH, like disk.img:/README`,
     );
   }
   return target;

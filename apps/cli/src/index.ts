@@ -1,7 +1,7 @@
 /**
  * @xv6ts/cli: the `xv6ts` command.
  *
- * `runCli(args, io)` parses a command line, runs the command, and returns its exit code; it is
+ * `runCli(args, io)` parses a command line, runs the command, and returns its exit code. It is
  * the one place in xv6ts that catches errors and turns them into a sentence and a code
  * (errors.ts). main.ts, the bin, calls it with the real process and exits. Tests call it with
  * buffers and a temporary environment.
@@ -28,7 +28,7 @@ export function createProgram(io: CliIo = processIo(), result: ActionResult = { 
 
 /**
  * Runs the xv6ts command line `args` (without the node and script paths) and returns the exit
- * code; every error is reported on `io.stderr` as one sentence.
+ * code. Every error is reported on `io.stderr` as one sentence.
  */
 export async function runCli(args: string[], io: CliIo = processIo()): Promise<number> {
   const result: ActionResult = { exitCode: EXIT.ok };

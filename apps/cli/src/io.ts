@@ -44,7 +44,7 @@ export function colorsFor(stream: OutputStream, env: CliIo["env"]): Colors {
   return pc.createColors(colorEnabled(stream, env));
 }
 
-/** Returns whether XV6TS_DEBUG asks for stack traces. */
+/** Returns whether XV6TS_DEBUG=1 requests stack traces. */
 export function debugEnabled(env: CliIo["env"]): boolean {
   return env.XV6TS_DEBUG === "1";
 }

@@ -159,7 +159,7 @@ function takeOverStale(lockPath: string, stale: LockHolder): boolean {
     try {
       linkSync(aside, lockPath);
     } catch {
-      // Someone holds the name again; their lock stands, and ours retries.
+      // Another process owns the name again, so its lock remains and this acquire retries.
     }
     unlinkSync(aside);
     return false;

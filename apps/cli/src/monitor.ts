@@ -11,7 +11,7 @@
  *   quit                      shut xv6ts down cleanly, as ctrl-A x does
  *
  * The guest keeps running while the monitor is open. Each command runs between two slices of
- * the kernel's run loop (the host is single-threaded), so it sees the machine at a system-call
+ * the kernel's run loop (the host is single-threaded), so it finds the machine at a system-call
  * or instruction boundary; `checkpoint` freezes its target for the whole save anyway.
  *
  * The prompt is edited here, in raw mode, like a cooked terminal line: echo, backspace and DEL,
@@ -21,7 +21,7 @@
  */
 import type { Kernel } from "@xv6ts/kernel";
 
-/** What one monitor command printed, and whether it leaves the monitor or quits xv6ts. */
+/** The output of one monitor command, and whether it leaves the monitor or quits xv6ts. */
 export interface MonitorResult {
   text: string;
   action?: "close" | "quit";
@@ -38,13 +38,13 @@ export interface CheckpointControl {
   restart(path: string): { ok: true; pid: number; notes: string[] } | { ok: false; reason: string };
 }
 
-/** What the monitor works on: a running kernel and, once installed, checkpoint control. */
+/** The machine a monitor inspects: a running kernel and, once installed, checkpoint control. */
 export interface MonitorTarget {
   readonly kernel: Kernel;
   readonly checkpointControl: CheckpointControl | null;
 }
 
-/** The longest dump `x` prints. */
+/** The maximum number of bytes `x` dumps. */
 const MAX_DUMP_BYTES = 64 * 1024;
 const PAGE_SIZE = 4096;
 
@@ -65,7 +65,7 @@ export class Monitor {
     return this.target.kernel;
   }
 
-  /** The line printed when the monitor opens. */
+  /** Returns the line printed when the monitor opens. */
   banner(): string {
     return "xv6ts monitor: type help for its commands; cont, ctrl-D or ctrl-A c returns to the console";
   }
@@ -266,7 +266,7 @@ export function hexDump(address: number, bytes: Uint8Array): string {
   return lines.join("\n");
 }
 
-/** What a key did at the monitor prompt. */
+/** The event a key causes at the monitor prompt. */
 export type EditorEvent = { type: "line"; line: string } | { type: "close" } | { type: "quit" };
 
 const PROMPT = "(xv6ts) ";

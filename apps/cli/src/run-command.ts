@@ -125,7 +125,7 @@ function checkBootable(disk: OpenDisk): void {
   }
 }
 
-/** The command line recorded in the lock file. */
+/** Returns the command line recorded in the lock file. */
 function commandLine(options: RunCommandOptions): string {
   return options.exec !== undefined ? "xv6ts run --exec" : "xv6ts run";
 }

@@ -1,7 +1,7 @@
 /**
  * Script mode: runs lines of input through the xv6ts shell for automation, and prints what the
- * console prints, exactly as a user at the terminal would see it (the kernel echoes what it is
- * typed, so the commands appear after their prompts).
+ * console prints, exactly as a user at the terminal would see it. The kernel echoes what is typed,
+ * so the commands appear after their prompts.
  *
  * The lines come from --exec options or from a standard input that is not a terminal. A line is
  * typed when a process named `sh` starts waiting for console input (the kernel's console-wait
@@ -21,7 +21,7 @@ import type { CliIo, InputStream } from "./io";
 import type { Machine } from "./machine";
 import { formatDuration } from "./sizes";
 
-/** The kernel's console input buffer holds this many unread bytes (xv6's INPUT_BUF). */
+/** The maximum number of unread bytes in the kernel's console input buffer (xv6's INPUT_BUF). */
 const CONSOLE_BUFFER_BYTES = 128;
 
 /** The boot line after which the console shows what the user's session prints. */
@@ -165,7 +165,7 @@ export class ScriptSession {
     }
   }
 
-  /** A line arrived on standard input, or it ended, while a shell may be waiting. */
+  /** Types a line that arrived on standard input, or starts settling when it ended. */
   private linesChanged(): void {
     if (this.waitingShell < 0) return;
     const line = this.lines.next();

@@ -69,7 +69,7 @@ export function parseMemorySize(text: string): number {
   try {
     bytes = parseSize(text, "--mem");
   } catch {
-    // Not a size at all: the rule below says what is expected.
+    // Not a size at all, so the error below states the rule.
   }
   const fits = bytes >= MEMORY.min && bytes <= MEMORY.max && bytes % MEMORY.step === 0;
   if (!fits) {

@@ -6,7 +6,7 @@
  * which does the echo and the editing (backspace, ctrl-U, ctrl-D, ctrl-P) as xv6 does. Raw mode
  * also turns off the terminal's output processing, so each newline the console prints is sent as
  * CR LF. The terminal is restored on every exit path: quit, end of input, a signal, a panic, and
- * (through an `exit` handler) an exception nobody caught.
+ * (through an `exit` handler) an uncaught exception.
  *
  * ctrl-A is the escape prefix: ctrl-A x quits, ctrl-A h lists the escapes, ctrl-A ctrl-A types a
  * ctrl-A, and ctrl-A c opens the host monitor (monitor.ts). While the monitor is open the guest
