@@ -9,8 +9,9 @@
  * boundary and flushes the disk, so the image is consistent whatever the guest was doing.
  */
 import type { BlockDevice } from "@xv6ts/fs-journal";
-import { Kernel } from "@xv6ts/kernel";
+import { Kernel, KernelPanic } from "@xv6ts/kernel";
 import { describeFormatError } from "./disk";
+import { CliError } from "./errors";
 import { installExtensions } from "./extensions";
 import type { CheckpointControl } from "./monitor";
 
@@ -58,7 +59,7 @@ export class Machine {
     try {
       this.kernel.boot();
     } catch (error) {
-      throw describeFormatError(error, this.options.diskPath);
+      throw describeBootError(error, this.options.diskPath);
     }
     this.checkpoints = installExtensions(this.kernel);
     this.running = this.kernel.run().catch((error: unknown) => {
@@ -73,4 +74,17 @@ export class Machine {
     await this.running;
     if (this.failure !== null) throw this.failure;
   }
+}
+
+/**
+ * Turns a boot failure the disk causes into a CliError: an image that does not mount, or an
+ * /init the kernel cannot exec (not an ELF file for xv6). Other errors are returned unchanged.
+ */
+function describeBootError(error: unknown, diskPath: string): unknown {
+  if (error instanceof KernelPanic && error.message.startsWith("userinit: cannot exec")) {
+    return new CliError(
+      `${diskPath} cannot boot because its /init is not a program xv6ts can run; make a bootable image with "xv6ts mkfs --force ${diskPath}"`,
+    );
+  }
+  return describeFormatError(error, diskPath);
 }

@@ -71,6 +71,19 @@ describe("xv6ts run rejects", () => {
     expect(fileHash(disk)).toBe(before);
   });
 
+  test("a disk whose /init is not a program", async () => {
+    const disk = await freshImage("--empty");
+    const junk = join(folder.path, "junk");
+    writeFileSync(junk, Buffer.alloc(5000, 0x5a));
+    expect(await runCli(["cp", junk, `${disk}:/init`], memoryIo(env).io)).toBe(0);
+    const result = await runXv6ts(["run", "--disk", disk, "--exec", "ls"], { env });
+    expectOneSentence(
+      result,
+      `${disk} cannot boot because its /init is not a program xv6ts can run; make a bootable image with "xv6ts mkfs --force ${disk}"`,
+    );
+    expect(existsSync(`${disk}.lock`)).toBe(false);
+  });
+
   test.each(["0", "6M", "512M", "lots"])("--mem %s", async (mem) => {
     const disk = await freshImage();
     const before = fileHash(disk);
