@@ -64,6 +64,7 @@ export const STATUS_FLAGS = FLAG_CF | FLAG_PF | FLAG_AF | FLAG_ZF | FLAG_SF | FL
 /**
  * The bits `popf` can change at CPL 3 with IOPL 0. IF and IOPL are kept silently; VM, RF, VIF and
  * VIP are not writable by `popf` in protected mode at CPL 3.
+ * NOTE: AC can be set, but alignment is never checked (#AC is never raised).
  */
 export const USER_WRITABLE_FLAGS = STATUS_FLAGS | FLAG_TF | FLAG_DF | FLAG_NT | FLAG_AC | FLAG_ID;
 

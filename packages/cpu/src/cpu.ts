@@ -88,6 +88,11 @@ export class Cpu {
         `Cpu: memory must be an ArrayBuffer whose size is a multiple of 4096 up to ${MAX_MEMORY} bytes`,
       );
     }
+    if (new Uint8Array(Uint16Array.of(1).buffer)[0] !== 1) {
+      throw new Error(
+        "Cpu: the host must be little-endian, because registers and memory are typed-array views",
+      );
+    }
     if (typeof translator?.translate !== "function") {
       throw new TypeError("Cpu: translator must have a translate(linear, access, cpl) method");
     }

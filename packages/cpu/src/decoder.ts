@@ -52,7 +52,7 @@ export class Decoder extends InstructionScanner {
       return this.relative(1, Op.JCC_REL, Op.JCC_REL16);
     }
     if (opcode >= 0xb0 && opcode < 0xc0) return this.decodeMovImmediate(opcode);
-    if (opcode >= 0xd8 && opcode <= 0xdf) return Op.UD; // NOTE: no x87 yet
+    if (opcode >= 0xd8 && opcode <= 0xdf) return Op.UD; // NOTE: x87 is not implemented; every x87 opcode raises #UD
     switch (opcode) {
       case 0x06:
       case 0x0e:

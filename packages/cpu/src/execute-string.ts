@@ -27,6 +27,7 @@ const EDI = 7;
  * number of instructions retired (at least 1 when the instruction completes). Sets eip back to
  * `start` when iterations remain.
  */
+// NOTE: every iteration moves one element through the TLB path; there is no bulk copy
 export function executeString(
   core: CpuCore,
   c: InstructionCache,

@@ -148,6 +148,7 @@ function checkDataSelector(core: CpuCore, segment: number, selector: number): vo
 /** Loads a data segment register (es ss ds fs gs) after the checks. */
 export function loadSegment(core: CpuCore, segment: number, selector: number): void {
   checkDataSelector(core, segment, selector);
+  // NOTE: a load of ss does not hold off a single-step trap for the next instruction
   core.segments[segment] = selector;
   core.updateNullSegments();
 }
