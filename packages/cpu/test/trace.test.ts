@@ -2,7 +2,7 @@
  * The debug trace: one line per instruction with address, bytes, Intel-syntax disassembly and the
  * registers before the instruction runs.
  */
-import { describe, expect, test } from "vitest";
+import { afterEach, describe, expect, test, vi } from "vitest";
 import { hex, makeMachine } from "./machine.ts";
 
 /** Runs one instruction with the trace on and returns its disassembly column. */
@@ -63,5 +63,33 @@ describe("trace", () => {
     cpu.eip = 0x100000;
     expect(cpu.run(1)).toMatchObject({ type: "trap", vector: 14, faultAddress: 0x100000 });
     expect(lines[0]).toContain("(fetch faults)");
+  });
+
+  describe("XV6TS_TRACE", () => {
+    afterEach(() => {
+      vi.unstubAllEnvs();
+      vi.restoreAllMocks();
+    });
+
+    test("cpu in the list writes the trace to stderr", () => {
+      vi.stubEnv("XV6TS_TRACE", "mmu, cpu");
+      const written: string[] = [];
+      vi.spyOn(process.stderr, "write").mockImplementation((text) => {
+        written.push(String(text));
+        return true;
+      });
+      const { cpu } = makeMachine(hex("90"));
+      cpu.run(1);
+      expect(written.length).toBe(1);
+      expect(written[0]).toMatch(/^00001000 {2}90 +nop +eax=/);
+    });
+
+    test("other subsystems leave the CPU silent", () => {
+      vi.stubEnv("XV6TS_TRACE", "mmu,log");
+      const write = vi.spyOn(process.stderr, "write");
+      const { cpu } = makeMachine(hex("90"));
+      cpu.run(1);
+      expect(write).not.toHaveBeenCalled();
+    });
   });
 });
