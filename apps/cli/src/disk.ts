@@ -146,6 +146,28 @@ export function withFileSystem<T>(
   }
 }
 
+/** The async form of withFileSystem, for work that yields to the event loop between steps. */
+export async function withFileSystemAsync<T>(
+  path: string,
+  options: OpenDiskOptions & { wrap?: (device: BlockDevice) => BlockDevice },
+  work: (fs: FileSystem) => Promise<T>,
+): Promise<T> {
+  const disk = openDisk(path, options);
+  try {
+    const device = options.wrap ? options.wrap(disk.device) : disk.device;
+    const fs = mountDisk(device, path, options);
+    try {
+      return await work(fs);
+    } catch (error) {
+      throw describeFormatError(error, path);
+    } finally {
+      if (!fs.inTransaction) fs.shutdown();
+    }
+  } finally {
+    disk.close();
+  }
+}
+
 /** Returns the userland programs as mkfs entries, one per program at the root. */
 export function userlandFiles(): MkfsEntry[] {
   const names = programNames();

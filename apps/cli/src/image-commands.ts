@@ -17,10 +17,11 @@ import {
   fsck,
   GEOMETRIES,
   type GeometryName,
+  type Inode,
   T_DEV,
   T_DIR,
 } from "@xv6ts/fs-journal";
-import { makeImage, mountDisk, openDisk, withFileSystem } from "./disk";
+import { makeImage, mountDisk, openDisk, withFileSystem, withFileSystemAsync } from "./disk";
 import { CliError, describeHostError, systemErrorCode } from "./errors";
 import {
   type ImagePath,
@@ -29,6 +30,7 @@ import {
   parseDiskArgument,
   parseImagePath,
 } from "./image-path";
+import { interruptExitCode, interruptSignal } from "./interrupt";
 import { type CliIo, colorsFor } from "./io";
 import { CountingDevice, type Progress, startProgress } from "./progress";
 import { formatSize } from "./sizes";
@@ -156,7 +158,7 @@ export function catCommand(io: CliIo, argumentList: string[]): void {
 }
 
 /** xv6ts cp SRC DST: copies a file between the host and an image, or between two images. */
-export function cpCommand(io: CliIo, source: string, destination: string): void {
+export async function cpCommand(io: CliIo, source: string, destination: string): Promise<void> {
   const from = parseImagePath(source);
   const to = parseImagePath(destination);
   if (from === null && to === null) {
@@ -164,9 +166,9 @@ export function cpCommand(io: CliIo, source: string, destination: string): void 
       `neither "${source}" nor "${destination}" is a path inside a disk image; write one of them as DISK:/PATH`,
     );
   }
-  if (from === null) copyToImage(io, source, to!);
+  if (from === null) await copyToImage(io, source, to!);
   else if (to === null) copyFromImage(io, from, destination);
-  else copyBetweenImages(io, from, to);
+  else await copyBetweenImages(io, from, to);
 }
 
 /** Reads a whole host file; a missing or unreadable file becomes a CliError. */
@@ -178,28 +180,99 @@ function readHostFile(path: string): Uint8Array {
   }
 }
 
-function copyToImage(io: CliIo, source: string, to: ImagePath): void {
+async function copyToImage(io: CliIo, source: string, to: ImagePath): Promise<void> {
   const data = readHostFile(source);
-  writeImageFile(io, to, basename(source), data);
+  await writeImageFile(io, to, basename(source), data);
 }
 
 /**
  * Writes `data` to an image path; a path naming a directory gets `name` inside it, as cp does.
  * Shows progress counted in device writes: each data block goes to the log and then home.
  */
-function writeImageFile(io: CliIo, to: ImagePath, name: string, data: Uint8Array): void {
+async function writeImageFile(
+  io: CliIo,
+  to: ImagePath,
+  name: string,
+  data: Uint8Array,
+): Promise<void> {
   let progress: Progress | null = null;
   const wrap = (device: BlockDevice): BlockDevice => {
     progress = startProgress(io, "cp", 2 * Math.ceil(data.length / device.blockSize));
     return new CountingDevice(device, (kind) => kind === "write" && progress?.advance());
   };
-  withFileSystem(to.disk, { readOnly: false, command: "xv6ts cp", io, wrap }, (fs) => {
+  const options = { readOnly: false, command: "xv6ts cp", io, wrap };
+  await withFileSystemAsync(to.disk, options, async (fs) => {
     let path = to.path;
     const st = fs.stat(path);
     if (st.ok && st.value.type === T_DIR) path = joinImagePath(path, name);
-    unwrap(fs.writeFile(path, data), to.disk);
+    await writeInSteps(fs, { disk: to.disk, path }, data);
   });
   (progress as Progress | null)?.finish();
+}
+
+/**
+ * Writes a whole file in transactions that each fill the log as far as they can, yielding to the
+ * event loop between them so that a signal can stop the copy at a transaction boundary. The host
+ * API's writeFile first creates or truncates the file, with its reasons for paths that fail.
+ */
+async function writeInSteps(fs: FileSystem, target: ImagePath, data: Uint8Array): Promise<void> {
+  unwrap(fs.writeFile(target.path, new Uint8Array(0)), target.disk);
+  const ip = fs.namei(target.path);
+  if (ip === null)
+    throw new CliError(`cannot write "${target.path}": it vanished on ${target.disk}`);
+  try {
+    let written = 0;
+    while (written < data.length) {
+      await new Promise((resolve) => setImmediate(resolve));
+      const signal = interruptSignal();
+      if (signal !== null) {
+        throw new CliError(
+          `the copy was stopped by ${signal}; "${target.path}" on ${target.disk} holds the first ${written} of ${data.length} bytes`,
+          interruptExitCode(signal),
+        );
+      }
+      const step = inTransaction(fs, fs.logCapacity, () => writeStep(fs, ip, data, written));
+      if (step === 0) {
+        throw new CliError(
+          `cannot write "${target.path}": the disk is full after ${written} of ${data.length} bytes (the file keeps them) on ${target.disk}`,
+        );
+      }
+      written += step;
+    }
+  } finally {
+    inTransaction(fs, fs.maxOpBlocks, () => fs.iput(ip));
+  }
+}
+
+function inTransaction<T>(fs: FileSystem, reserve: number, work: () => T): T {
+  fs.beginOp(reserve);
+  try {
+    return work();
+  } finally {
+    fs.endOp();
+  }
+}
+
+/**
+ * Writes as much of `data` from `offset` as the open transaction's log space takes, and returns
+ * the bytes written (0 when not one block fits or the disk is full).
+ */
+function writeStep(fs: FileSystem, ip: Inode, data: Uint8Array, offset: number): number {
+  const free = fs.logCapacity - fs.loggedBlocks;
+  const blockSize = fs.blockSize;
+  // Two blocks of the log are kept for the inode and a bitmap block.
+  let length = Math.min(
+    data.length - offset,
+    Math.max(0, free - 2) * blockSize - (offset % blockSize),
+  );
+  while (length > 0 && fs.blocksForWrite(ip, offset, length) > free) {
+    const end = offset + length;
+    const shorter = end % blockSize === 0 ? end - blockSize : end - (end % blockSize);
+    length = shorter - offset;
+  }
+  if (length <= 0) return 0;
+  const written = fs.writei(ip, data.subarray(offset, offset + length), offset, length);
+  return Math.max(0, written);
 }
 
 /** Reads a file from an image, with progress counted in device reads. */
@@ -235,9 +308,9 @@ function copyFromImage(io: CliIo, from: ImagePath, destination: string): void {
   }
 }
 
-function copyBetweenImages(io: CliIo, from: ImagePath, to: ImagePath): void {
+async function copyBetweenImages(io: CliIo, from: ImagePath, to: ImagePath): Promise<void> {
   const data = readImageFile(io, from);
-  writeImageFile(io, to, lastElement(from.path), data);
+  await writeImageFile(io, to, lastElement(from.path), data);
 }
 
 /** xv6ts rm DISK:/PATH...: removes files or empty directories; with `recursive`, whole trees. */

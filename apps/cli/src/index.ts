@@ -9,6 +9,7 @@
 import { CommanderError } from "commander";
 import { addImageCommands } from "./checkpoint-commands";
 import { EXIT, reportError } from "./errors";
+import { installInterruptHandlers } from "./interrupt";
 import { type CliIo, colorsFor, debugEnabled, processIo } from "./io";
 import { type ActionResult, createProgram as buildProgram, VERSION } from "./program";
 import { runCommand } from "./run-command";
@@ -33,6 +34,7 @@ export function createProgram(io: CliIo = processIo(), result: ActionResult = { 
 export async function runCli(args: string[], io: CliIo = processIo()): Promise<number> {
   const result: ActionResult = { exitCode: EXIT.ok };
   const program = createProgram(io, result);
+  const removeInterruptHandlers = installInterruptHandlers();
   try {
     await program.parseAsync(args, { from: "user" });
     return result.exitCode;
@@ -44,5 +46,7 @@ export async function runCli(args: string[], io: CliIo = processIo()): Promise<n
       debug: debugEnabled(io.env),
       paint: (text) => colors.red(text),
     });
+  } finally {
+    removeInterruptHandlers();
   }
 }

@@ -155,6 +155,25 @@ describe("xv6ts cp, cat, ls", () => {
     expect((await xv6ts("fsck", path)).code).toBe(0);
   });
 
+  test("stops a copy at a transaction boundary on SIGINT", async () => {
+    const path = await smallImage("stop.img");
+    await xv6ts("mkfs", path, "--size", "16M", "--force");
+    const host = join(folder.path, "large.bin");
+    writeFileSync(host, randomBytes(8 * 1024 * 1024));
+    // The handler runs a few event-loop turns into the copy, between two of its transactions.
+    const signalLater = (turns: number): void => {
+      setImmediate(() => (turns > 0 ? signalLater(turns - 1) : process.emit("SIGINT")));
+    };
+    signalLater(3);
+    const result = await xv6ts("cp", host, `${path}:/large`);
+    expect(result.code).toBe(130);
+    expect(result.stderr).toMatch(
+      new RegExp(`^xv6ts: the copy was stopped by SIGINT; "/large" on ${path} holds the first \\d+ of 8388608 bytes\n$`),
+    );
+    expect(existsSync(`${path}.lock`)).toBe(false);
+    expect((await xv6ts("fsck", path)).code).toBe(0);
+  });
+
   test("copies out into a host folder under the image file's name", async () => {
     const path = await smallImage();
     expect((await xv6ts("cp", `${path}:/echo`, folder.path)).code).toBe(0);
