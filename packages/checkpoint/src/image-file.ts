@@ -69,7 +69,12 @@ function inTransaction<T>(fs: FileSystem, reserve: number, work: () => T): T {
   }
 }
 
-/** Blocks a transaction may log when it frees a whole file: its bitmap blocks and a few more. */
+/**
+ * Blocks a transaction may log when it frees a whole file: its bitmap blocks and a few more.
+ * NOTE: an xv6-geometry disk of more than 15 bitmap blocks (over 61,440 blocks) needs more than
+ * its 29-block log holds; the reservation is cut to the log's capacity, and freeing an old image
+ * whose blocks touch that many bitmap blocks would overflow the log, as xv6's own unlink would.
+ */
 function freeingReserve(fs: FileSystem): number {
   return fs.maxOpBlocks + fs.layout.nbitmap;
 }

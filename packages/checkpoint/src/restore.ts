@@ -168,9 +168,16 @@ function openDescriptors(
         );
       continue;
     }
+    if (d.kind === "pipe-read" || d.kind === "pipe-write") {
+      const end = d.kind === "pipe-read" ? "read" : "write";
+      notes.push(
+        `restart: fd ${d.fd} closed: it was the ${end} end of a pipe, and pipes are not restored`,
+      );
+      continue;
+    }
     if (d.sharesWith !== null) {
-      const shared = files[d.sharesWith];
-      if (shared != null) files[d.fd] = api.dupFile(shared);
+      const shared = files[d.sharesWith] ?? null;
+      if (shared !== null) files[d.fd] = api.dupFile(shared);
       else
         notes.push(
           `restart: fd ${d.fd} shared fd ${d.sharesWith}'s open file, which was closed; it is closed too`,
@@ -186,9 +193,6 @@ function openDescriptors(
 
 /** Opens a saved file, directory or device again; returns the open file or why it stays closed. */
 function reopen(api: KernelExtensionApi, d: DescriptorRecord): OpenFile | string {
-  if (d.kind === "pipe-read" || d.kind === "pipe-write") {
-    return `it was the ${d.kind === "pipe-read" ? "read" : "write"} end of a pipe, and pipes are not restored`;
-  }
   const path = d.path!;
   const file = api.openFile(path, { readable: d.readable, writable: d.writable }, d.offset);
   if (file === null) return `${path} no longer exists or cannot be opened`;

@@ -44,6 +44,8 @@ export function saveProcess(
     return { ok: false, reason: `pid ${pid} cannot be stopped (${saved.state})` };
   try {
     const { contents, warnings } = captureProcess(api, saved, savedItself);
+    // NOTE: the pages and the encoded image are both in host memory meanwhile, about twice the
+    // process's size.
     const bytes = encodeImage(contents);
     const written = writeImageFile(api.fileSystem, target, bytes, String(pid));
     if (!written.ok) return written;
