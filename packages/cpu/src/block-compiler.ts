@@ -731,7 +731,8 @@ export class BlockCompiler {
     const reg = c.reg[i]!;
     const writes = kind !== "CMP" && kind !== "TEST";
     const toMemory = form === "MR" || form === "MI";
-    const left = toMemory ? (writes ? `c.readForWrite32(${m})` : `c.read32(${m})`) : `r[${reg}]`;
+    let left = `r[${reg}]`;
+    if (toMemory) left = writes ? `c.readForWrite32(${m})` : `c.read32(${m})`;
     const right =
       form === "RR"
         ? `r[${c.base[i]}]`

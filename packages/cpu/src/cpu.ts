@@ -156,8 +156,8 @@ export class Cpu {
 
   /**
    * Executes up to `budget` instructions and returns why it stopped: the budget was spent, or a
-   * trap (a fault with the registers as at the start of the faulting instruction, or a software
-   * interrupt or debug trap with eip after it).
+   * trap. After a fault the registers are as at the start of the faulting instruction; after a
+   * software interrupt or a debug trap, eip is past the instruction.
    */
   run(budget: number): RunResult {
     if (!Number.isSafeInteger(budget) || budget < 0) {

@@ -4,8 +4,8 @@
  * the rest go to the general handlers. `case` labels are literals with the handler's name in a
  * comment (see ops.ts); ops.test.ts checks them.
  *
- * Guest faults and traps leave the loop by the preallocated STOP_SIGNAL (see core.ts); the catch
- * below restores eip for a fault and counts a trapping instruction as retired. Nothing in the
+ * Guest faults and traps leave the loop by the preallocated STOP_SIGNAL (see core.ts). The catch
+ * below restores eip for a fault, and counts a trapping instruction as retired. Nothing in the
  * loop allocates.
  */
 import { doubleShift, shiftOperation } from "./alu.ts";

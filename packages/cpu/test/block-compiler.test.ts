@@ -50,8 +50,8 @@ const pool = loadPool();
 
 /**
  * A body item: an instruction of the pool, or one of three synthesized shapes that random picks
- * rarely produce: a flag producer followed by setcc or cmovcc, a jcc over one `inc`, and a store
- * that changes a later instruction of its own compiled block (self-modifying code).
+ * rarely produce. The shapes are a flag producer followed by setcc or cmovcc, a jcc over one
+ * `inc`, and a store that changes a later instruction of its own compiled block.
  */
 type Item =
   | { kind: "pool"; index: number }
