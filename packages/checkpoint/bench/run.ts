@@ -2,7 +2,7 @@
  * Checkpoint benchmark (tinybench). Figures, all measured in one run, on a kernel with 64 MiB of
  * memory and the deterministic clock, on a 64 MiB memory disk of the extended geometry:
  *
- * - checkpoint time of a process of 64 KiB, 1 MiB and 16 MiB (`ctfill`, whose every page holds a
+ * - checkpoint time of a process of 64 KiB, 1 MiB and 16 MiB (`ctfill`, whose every page contains a
  *   pattern), through the host API: freeze, capture, encode, write, thaw;
  * - restart time of each image from the shell: `restart` typed into sh until the restarted process
  *   reads the console again (fork and exec of the `restart` program included);

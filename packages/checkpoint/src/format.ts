@@ -108,7 +108,7 @@ export const REGISTER_ORDER = [
 /** Every user register, as unsigned 32-bit values (the kernel's CpuContext has this shape). */
 export type Registers = Record<(typeof REGISTER_ORDER)[number], number>;
 
-/** What a descriptor refers to; the same names as the kernel's open-file kinds. */
+/** The kind of object a descriptor refers to, named as the kernel names open-file kinds. */
 export type DescriptorKind = "file" | "directory" | "device" | "pipe-read" | "pipe-write";
 
 const KIND_CODES: Record<DescriptorKind, number> = {
@@ -139,7 +139,7 @@ export interface ProcessRecord {
   blockedSyscall: number;
   /** Ticks left of the `sleep` it was blocked in; 0 otherwise. */
   sleepTicksRemaining: number;
-  /** The process saved itself, so eax holds 1 and eip follows its `int $64`. */
+  /** The process saved itself, so eax contains 1 and eip follows its `int $64`. */
   savedItself: boolean;
 }
 
@@ -187,7 +187,7 @@ export interface CheckpointImage {
   skipped: SkippedRecord[];
 }
 
-/** What an image needs to be encoded: everything but the version and skipped records. */
+/** The parts of an image the encoder takes: everything but the version and skipped records. */
 export type ImageContents = Omit<CheckpointImage, "version" | "skipped">;
 
 /** Whether the stored checksums match, and which ones do not. */
@@ -341,8 +341,8 @@ function writeString(out: Uint8Array, view: DataView, at: number, text: string):
 /**
  * Reads an image's structure: magic, version, header checksum, lengths, every record's layout.
  * Fails with a reason for anything it cannot read. A record or image checksum that does not match
- * is reported in `checksums` instead, so that a summary can still be shown; `decodeImage`
- * refuses such images. Never throws.
+ * is reported in `checksums` instead, so that a summary can still be shown. `decodeImage`
+ * rejects such images. Never throws.
  */
 export function parseImage(bytes: Uint8Array): ParseResult {
   const header = readHeader(bytes);

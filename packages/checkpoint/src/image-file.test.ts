@@ -142,10 +142,10 @@ describe("writeImageFile", () => {
     }
     const free = fs.freeBlocks();
     const result = writeImageFile(fs, { path: "/c4" }, imageOfPages(15, 2), "4");
-    expect(result.ok).toBe(false);
-    expect(!result.ok && result.reason).toMatch(
-      /^the disk is full after \d+ of the image's \d+ bytes$/,
-    );
+    expect(result).toMatchObject({
+      ok: false,
+      reason: expect.stringMatching(/^the disk is full after \d+ of the image's \d+ bytes$/),
+    });
     expect(readBack(fs, "/c4")).toEqual(old);
     expect(fs.freeBlocks()).toBe(free);
     expect(temporaryNames(fs)).toEqual([]);

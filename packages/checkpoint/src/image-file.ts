@@ -13,7 +13,7 @@
  *               (or add the entry) and drop any old file there. Then remove the temporary name.
  *
  * A crash before step 3 commits leaves the old file, plus a temporary file that the next sweep
- * (at boot) removes; a crash after it leaves the new file. The temporary file is always linked in
+ * (at boot) removes. A crash after it leaves the new file. The temporary file is always linked in
  * /.ckpt, so no state in between has an inode that fsck would find unreferenced.
  *
  * Publishing rewrites an existing entry in place instead of unlinking it and linking a new one,
@@ -71,9 +71,9 @@ function inTransaction<T>(fs: FileSystem, reserve: number, work: () => T): T {
 
 /**
  * Blocks a transaction may log when it frees a whole file: its bitmap blocks and a few more.
- * NOTE: an xv6-geometry disk of more than 15 bitmap blocks (over 61,440 blocks) needs more than
- * its 29-block log holds; the reservation is cut to the log's capacity, and freeing an old image
- * whose blocks touch that many bitmap blocks would overflow the log, as xv6's own unlink would.
+ * NOTE: on an xv6-geometry disk of more than 15 bitmap blocks (over 61,440 blocks) this is more
+ * than the 29-block log, so the reservation is cut to the log's capacity. Freeing an old image
+ * whose blocks touch that many bitmap blocks would then overflow the log, as xv6's unlink would.
  */
 function freeingReserve(fs: FileSystem): number {
   return fs.maxOpBlocks + fs.layout.nbitmap;

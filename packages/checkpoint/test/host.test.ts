@@ -1,8 +1,8 @@
 /**
- * The host API: reading images written by earlier versions (committed fixtures), restarting an
- * image as a new child of init, saving from the host, copying an image to a disk of the other
- * geometry and restarting it there, and the notes a restart gives for descriptors and working
- * directories it cannot restore.
+ * The host API. Images written by earlier versions (committed fixtures) must stay readable. An
+ * image restarts as a new child of init, a process can be saved from the host, and an image
+ * copied to a disk of the other geometry restarts there. A restart gives notes for descriptors
+ * and working directories it cannot restore.
  */
 import { readFileSync } from "node:fs";
 import { FileSystem, fsck, type MemoryDevice } from "@xv6ts/fs-journal";

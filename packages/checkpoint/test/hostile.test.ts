@@ -1,11 +1,11 @@
 /**
  * Hostile images, property-based. A real image (a process that saved itself) is damaged in two
  * ways. Its bytes are flipped or truncated, or header and record fields get absurd values. Or
- * its contents are re-encoded with valid checksums but with a value a restart must not accept:
- * a size, a page past sz, a kernel selector, IOPL or another EFLAGS bit, an inode number that
- * cannot exist, a descriptor number, more pages than free memory. Each image is written to the
- * disk and restarted from the shell. The restart program must get -1 and go on, the kernel must
- * print one reason line and keep running, and no frame or open file may leak.
+ * its contents are re-encoded with valid checksums but with one value a restart must not
+ * accept. Such values are sizes, pages past sz, kernel selectors, IOPL and other EFLAGS bits,
+ * impossible inode numbers, descriptor numbers, and more pages than free memory. Each image is
+ * written to the disk and restarted from the shell. The restart program must get -1 and go on,
+ * the kernel must print one reason line and keep running, and no frame or open file may leak.
  */
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";

@@ -1,8 +1,8 @@
 /**
- * Test helpers: a realistic image (a small program with text, data, a zero page, the stack guard
- * and the stack, the console on fds 0 to 2 and an open file), and a builder of raw images from
- * hand-made records, for layouts the encoder never writes (unknown kinds, bad lengths, future
- * versions).
+ * Test helpers. `sampleContents` is a realistic image: a small program with text, data, a zero
+ * page, the stack guard and the stack, the console on fds 0 to 2, and an open file. `rawImage`
+ * builds images from hand-made records, for layouts the encoder never writes (unknown kinds, bad
+ * lengths, future versions).
  */
 import { crc32c } from "../src/crc32c.js";
 import {
@@ -13,14 +13,14 @@ import {
   RECORD_HEADER_SIZE,
 } from "../src/format.js";
 
-/** A page filled with a pattern derived from its address, so that swapped pages show. */
+/** Returns a page filled with a pattern derived from its address, so that swapped pages show. */
 export function patternPage(va: number): Uint8Array {
   const bytes = new Uint8Array(PAGE_SIZE);
   for (let i = 0; i < PAGE_SIZE; i++) bytes[i] = (va / PAGE_SIZE + i * 7) & 0xff;
   return bytes;
 }
 
-/** The contents of a five-page process blocked in `sleep`. */
+/** Returns the contents of a five-page process blocked in `sleep`. */
 export function sampleContents(): ImageContents {
   return {
     process: {

@@ -152,10 +152,10 @@ export class Session {
   /**
    * Types lines into the shell like a script: the first now (the shell waits at its prompt), each
    * next one inside the kernel's console-wait callback, the moment the shell reads again. Only
-   * that keeps a run deterministic when other processes sleep: the clock jumps to their deadlines
-   * without giving the host a turn, so a line typed on a later host turn would arrive at a
-   * virtual instant that depends on wall time. A line given as a function is computed when it
-   * is typed. Resolves when the shell reads after the last line.
+   * that keeps a run deterministic when other processes sleep. The clock then jumps to their
+   * deadlines without giving the host a turn, so a line typed on a later host turn would arrive
+   * at a virtual instant that depends on wall time. A line given as a function is computed when
+   * it is typed. Resolves when the shell reads after the last line.
    */
   script(lines: (string | (() => string))[]): Promise<void> {
     const shellPid = this.consoleWaits[0]!;

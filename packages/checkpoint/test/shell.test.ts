@@ -1,6 +1,6 @@
 /**
- * The main job from the shell, as a user types it: start `counter &`, checkpoint it, kill it,
- * shut down, boot a new kernel on the same disk, `restart`, and the next line is the number after
+ * The main job from the shell, as a user types it. Start `counter &`, checkpoint it, kill it,
+ * shut down, boot a new kernel on the same disk and `restart`: the next line is the number after
  * the last one printed before the checkpoint. It runs on a memory disk copied between the two
  * boots and on a disk file reopened by the second boot. A restart with `> file` sends the
  * restarted output to the file, as a shell job does.
