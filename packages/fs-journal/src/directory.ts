@@ -62,12 +62,7 @@ export class Directories {
    * finds the first free entry instead. Never takes an inode reference.
    */
   findEntry(dp: Inode, name: string | null): number {
-    if (dp.type !== T_DIR) panic("dirlookup", `inode ${dp.inum} is not a directory`);
-    if (dp.size % DIRENT_SIZE !== 0) {
-      throw new FsFormatError(
-        `directory inode ${dp.inum} has size ${dp.size}, not a multiple of ${DIRENT_SIZE}; run fsck`,
-      );
-    }
+    this.checkDirectory(dp);
     const want = name === null ? null : direntName(name);
     const bsize = this.core.layout.blockSize;
     for (let base = 0; base < dp.size; base += bsize) {
@@ -128,11 +123,26 @@ export class Directories {
 
   /** Returns whether directory dp holds nothing but "." and "..". */
   isDirEmpty(dp: Inode): boolean {
+    this.checkDirectory(dp);
     for (let off = 2 * DIRENT_SIZE; off < dp.size; off += DIRENT_SIZE) {
       if (this.inodes.readi(dp, this.entry, off, DIRENT_SIZE) !== DIRENT_SIZE) break;
       if (decodeDirentInum(this.entry, 0) !== 0) return false;
     }
     return true;
+  }
+
+  /**
+   * Raises FsFormatError for a directory size that is not whole entries, or more than the disk's
+   * data blocks hold: a corrupt size must not turn one lookup into a scan of gigabytes of holes.
+   */
+  private checkDirectory(dp: Inode): void {
+    if (dp.type !== T_DIR) panic("dirlookup", `inode ${dp.inum} is not a directory`);
+    const { nblocks, blockSize } = this.core.layout;
+    if (dp.size % DIRENT_SIZE !== 0 || dp.size > nblocks * blockSize) {
+      throw new FsFormatError(
+        `directory inode ${dp.inum} has size ${dp.size}, which is not a whole number of ${DIRENT_SIZE}-byte entries within the disk's ${nblocks} data blocks; run fsck`,
+      );
+    }
   }
 
   /** Resolves a path to a referenced inode, or null. */

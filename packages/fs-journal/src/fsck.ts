@@ -63,6 +63,12 @@ export interface FsckCounts {
   freeBlocks: number;
 }
 
+/** Receives the data blocks fsck finds for one inode. */
+interface BlockVisitor {
+  block(bn: number, addr: number): void;
+  missing(first: number, count: number): void;
+}
+
 const TYPE_NAMES: Record<number, string> = {
   [T_DIR]: "directory",
   [T_FILE]: "file",
@@ -163,14 +169,14 @@ class FsckRun {
   run(): void {
     this.owner.fill(-1, 0, this.layout.datastart);
     this.readInodes();
+    const rootType = this.types[ROOTINO]!;
+    if (rootType !== T_DIR)
+      this.problem(`inode ${ROOTINO}, the root, is not a directory (its type is ${rootType})`);
     for (let inum = 1; inum < this.layout.ninodes; inum++) {
       if (this.types[inum] !== 0) this.checkInodeBlocks(inum);
     }
     this.checkBitmap();
-    if (this.types[ROOTINO] !== T_DIR) {
-      this.problem(`inode ${ROOTINO}, the root, is not a directory (type ${this.types[ROOTINO]})`);
-      return;
-    }
+    if (rootType !== T_DIR) return;
     this.walkTree();
     this.checkLinkCounts();
   }
@@ -222,52 +228,88 @@ class FsckRun {
     const needed = Math.ceil(Math.min(size, this.layout.maxFileBytes) / this.layout.blockSize);
     const contents: number[] = [];
     if (type === T_DIR) this.dirBlocks.set(inum, contents);
-    this.forEachBlock(inum, (bn, addr) => {
-      if (type === T_DIR && bn < needed) contents[bn] = addr;
-      if (addr === 0 && bn < needed) {
-        this.problem(
-          `inode ${inum} has no block for file block ${bn}, inside its size of ${size} bytes`,
-        );
-      } else if (addr !== 0 && bn >= needed) {
-        this.problem(
-          `inode ${inum} has block ${addr} as file block ${bn}, past its size of ${size} bytes`,
-        );
-      }
+    const holes = { count: 0, first: -1 };
+    const extra = { count: 0, first: "" };
+    this.forEachBlock(inum, needed, {
+      block: (bn, addr) => {
+        if (bn < needed) {
+          if (type === T_DIR) contents[bn] = addr;
+        } else if (extra.count++ === 0) {
+          extra.first = `block ${addr} as file block ${bn}`;
+        }
+      },
+      missing: (first, count) => {
+        if (holes.count === 0) holes.first = first;
+        holes.count += count;
+      },
     });
+    this.reportHoles(inum, size, holes, extra);
+  }
+
+  private reportHoles(
+    inum: number,
+    size: number,
+    holes: { count: number; first: number },
+    extra: { count: number; first: string },
+  ): void {
+    if (holes.count === 1) {
+      this.problem(
+        `inode ${inum} has no block for file block ${holes.first}, inside its size of ${size} bytes`,
+      );
+    } else if (holes.count > 1) {
+      this.problem(
+        `inode ${inum} has no block for ${holes.count} file blocks inside its size of ${size} bytes, the first being file block ${holes.first}`,
+      );
+    }
+    if (extra.count === 1) {
+      this.problem(`inode ${inum} has ${extra.first}, past its size of ${size} bytes`);
+    } else if (extra.count > 1) {
+      this.problem(
+        `inode ${inum} has ${extra.count} blocks past its size of ${size} bytes, the first being ${extra.first}`,
+      );
+    }
   }
 
   /**
-   * Calls visit(bn, addr) for every file block index below the larger of the size and the
-   * last index block entry, claiming each nonzero address. Index blocks are claimed and read.
+   * Claims every block an inode refers to (index blocks included, after reading them), and
+   * reports each data block to `visitor`: present ones one by one, missing ones below `needed`
+   * (the blocks its size covers) as ranges, so a corrupt size costs no per-block work.
    */
-  private forEachBlock(inum: number, visit: (bn: number, addr: number) => void): void {
-    const { ndirect, nindirect, doubleIndirect, blockSize } = this.layout;
+  private forEachBlock(inum: number, needed: number, visitor: BlockVisitor): void {
+    const { ndirect, nindirect, doubleIndirect } = this.layout;
     const base = inum * NADDRS;
-    const needed = Math.ceil(Math.min(this.sizes[inum]!, this.layout.maxFileBytes) / blockSize);
     for (let bn = 0; bn < ndirect; bn++) {
       const addr = this.claim(inum, this.addrs[base + bn]!, `file block ${bn}`);
-      if (addr !== 0 || bn < needed) visit(bn, addr);
+      if (addr !== 0) visitor.block(bn, addr);
+      else if (bn < needed) visitor.missing(bn, 1);
     }
-    this.walkIndex(inum, this.addrs[base + ndirect]!, ndirect, 1, needed, visit);
+    this.walkIndex(inum, this.addrs[base + ndirect]!, ndirect, 1, needed, visitor);
     if (doubleIndirect) {
-      this.walkIndex(inum, this.addrs[base + ndirect + 1]!, ndirect + nindirect, 2, needed, visit);
+      this.walkIndex(
+        inum,
+        this.addrs[base + ndirect + 1]!,
+        ndirect + nindirect,
+        2,
+        needed,
+        visitor,
+      );
     }
   }
 
-  /** Visits the blocks below an index block of `depth` levels whose first file block is `first`. */
+  /** Walks an index block of `depth` levels whose first file block is `first`. */
   private walkIndex(
     inum: number,
     index: number,
     first: number,
     depth: number,
     needed: number,
-    visit: (bn: number, addr: number) => void,
+    visitor: BlockVisitor,
   ): void {
     const span = depth === 1 ? 1 : this.layout.nindirect;
-    const covered = span * this.layout.nindirect;
     const what = depth === 1 ? "indirect block" : "double-indirect block";
     if (this.claim(inum, index, what) === 0) {
-      for (let bn = first; bn < Math.min(needed, first + covered); bn++) visit(bn, 0);
+      const count = Math.min(needed, first + span * this.layout.nindirect) - first;
+      if (count > 0) visitor.missing(first, count);
       return;
     }
     this.view.read(index, this.block);
@@ -275,12 +317,14 @@ class FsckRun {
     for (let i = 0; i < entries.length; i++) entries[i] = getU32(this.block, 4 * i);
     for (let i = 0; i < entries.length; i++) {
       const bn = first + i * span;
-      if (depth === 1) {
-        const addr = this.claim(inum, entries[i]!, `file block ${bn}`);
-        if (addr !== 0 || bn < needed) visit(bn, addr);
-      } else if (entries[i] !== 0 || bn < needed) {
-        this.walkIndex(inum, entries[i]!, bn, 1, needed, visit);
+      if (depth > 1) {
+        if (entries[i] !== 0 || bn < needed)
+          this.walkIndex(inum, entries[i]!, bn, 1, needed, visitor);
+        continue;
       }
+      const addr = this.claim(inum, entries[i]!, `file block ${bn}`);
+      if (addr !== 0) visitor.block(bn, addr);
+      else if (bn < needed) visitor.missing(bn, 1);
     }
   }
 
@@ -417,11 +461,14 @@ class FsckRun {
     enqueue(inum);
   }
 
-  /** Reads the first `bytes` bytes of a directory through the blocks claimed for it. */
+  /**
+   * Reads the first `bytes` bytes of a directory through the blocks claimed for it; a corrupt
+   * size never makes this read (or allocate) more than those blocks.
+   */
   private readContents(inum: number, bytes: number): Uint8Array {
-    const data = new Uint8Array(Math.min(bytes, this.layout.maxFileBytes));
     const bsize = this.layout.blockSize;
     const addresses = this.dirBlocks.get(inum) ?? [];
+    const data = new Uint8Array(Math.min(bytes, addresses.length * bsize));
     for (let bn = 0; bn * bsize < data.length; bn++) {
       const addr = addresses[bn] ?? 0;
       if (addr === 0) continue;

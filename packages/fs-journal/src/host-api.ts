@@ -108,7 +108,7 @@ export function readFile(fs: FileSystem, path: string): FsResult<Uint8Array> {
     if (typeof ip === "string") return fail(`cannot read "${path}": ${ip}`);
     try {
       if (ip.type === T_DIR) return fail(`cannot read "${path}": it is a directory`);
-      const data = new Uint8Array(ip.size);
+      const data = new Uint8Array(checkedSize(fs, ip));
       fs.readi(ip, data, 0, ip.size);
       return ok(data);
     } finally {
@@ -144,8 +144,23 @@ export function listDir(fs: FileSystem, path: string): FsResult<DirEntry[]> {
   });
 }
 
+/**
+ * Returns the size of ip, raising FsFormatError when it is more than the disk's data blocks can
+ * hold: a corrupt size must not make a host call allocate gigabytes.
+ */
+function checkedSize(fs: FileSystem, ip: Inode): number {
+  const room = fs.superblock.nblocks * fs.blockSize;
+  if (ip.size > room) {
+    throw new FsFormatError(
+      `inode ${ip.inum} has size ${ip.size}, more than the ${fs.superblock.nblocks} data blocks of the disk hold; run fsck`,
+    );
+  }
+  return ip.size;
+}
+
 function readEntries(fs: FileSystem, dp: Inode): FsResult<DirEntry[]> {
-  const raw = new Uint8Array(dp.size - (dp.size % DIRENT_SIZE));
+  const size = checkedSize(fs, dp);
+  const raw = new Uint8Array(size - (size % DIRENT_SIZE));
   fs.readi(dp, raw, 0, raw.length);
   const entries: DirEntry[] = [];
   for (let off = 0; off < raw.length; off += DIRENT_SIZE) {

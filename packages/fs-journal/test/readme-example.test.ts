@@ -1,0 +1,35 @@
+/**
+ * Runs the README's example script as a separate Node program, the way a user would, and checks
+ * its output and the image it leaves.
+ */
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, expect, test } from "vitest";
+import { FileDevice, FileSystem, fsck } from "../src/index";
+
+const dir = mkdtempSync(join(tmpdir(), "fs-journal-example-"));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+test("README example makes an image that checks clean", () => {
+  const image = join(dir, "disk.img");
+  const script = join(import.meta.dirname, "..", "examples", "make-image.ts");
+  const run = spawnSync(
+    process.execPath,
+    ["--import", "tsx", "--conditions=@xv6ts/source", script, image],
+    {
+      cwd: join(import.meta.dirname, ".."),
+      encoding: "utf8",
+    },
+  );
+  expect(run.stderr).toBe("");
+  expect(run.status).toBe(0);
+  expect(run.stdout).toBe(". 5 48\n.. 4 48\nnotes.txt 6 27\nclean\n");
+
+  const device = FileDevice.open(image, { readOnly: true });
+  expect(fsck(device).problems).toEqual([]);
+  const notes = FileSystem.mount(device).readFile("/home/ada/notes.txt");
+  expect(notes.ok && new TextDecoder().decode(notes.value)).toBe("names are at most 14 bytes\n");
+  device.close();
+});
