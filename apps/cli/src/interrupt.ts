@@ -1,9 +1,9 @@
 /**
  * Interrupts of the image tools: SIGINT, SIGTERM and SIGHUP while a tool runs.
  *
- * Node runs a signal handler only when the event loop is free, so a tool's synchronous work
- * (mkfs, fsck, a read) always finishes, then its disk is shut down and its lock released as on
- * any other exit. A long copy into an image yields to the event loop between transactions and
+ * Node runs a signal handler only when the event loop is free, so the synchronous work of a tool
+ * (mkfs, fsck, a read) finishes before the handler runs. Its disk is then shut down and its lock
+ * released as on any other exit. A long copy into an image yields to the event loop between transactions and
  * stops there when interrupted: every finished transaction is on the disk, none is half written,
  * and the command exits with 128 + the signal number.
  */

@@ -7,7 +7,7 @@ afterEach(() => {
   vi.useRealTimers();
 });
 
-/** A CliIo whose standard error collects text and is (or is not) a terminal. */
+/** Makes a CliIo whose standard error collects text and is (or is not) a terminal. */
 function ioWithStderr(isTTY: boolean): { io: CliIo; text: () => string } {
   let text = "";
   const stderr = {

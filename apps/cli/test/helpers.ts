@@ -77,7 +77,7 @@ export interface RunOptions {
   killAfterMs?: number;
 }
 
-/** The command line that runs xv6ts from source, for tests that start it in a terminal. */
+/** Returns the command line that runs xv6ts from source, for tests that start it in a terminal. */
 export function xv6tsCommand(): string[] {
   return [TSX, "--conditions=@xv6ts/source", MAIN];
 }

@@ -168,7 +168,9 @@ describe("xv6ts cp, cat, ls", () => {
     const result = await xv6ts("cp", host, `${path}:/large`);
     expect(result.code).toBe(130);
     expect(result.stderr).toMatch(
-      new RegExp(`^xv6ts: the copy was stopped by SIGINT; "/large" on ${path} holds the first \\d+ of 8388608 bytes\n$`),
+      new RegExp(
+        `^xv6ts: the copy was stopped by SIGINT; "/large" on ${path} holds the first \\d+ of 8388608 bytes\n$`,
+      ),
     );
     expect(existsSync(`${path}.lock`)).toBe(false);
     expect((await xv6ts("fsck", path)).code).toBe(0);

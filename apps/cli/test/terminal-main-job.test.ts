@@ -1,8 +1,8 @@
 /**
  * The main job exactly as the README walks through it, in a real pseudo-terminal with the
- * real-time clock: `xv6ts` makes and boots the default disk, `counter &` runs, ctrl-P shows it as
- * pid 4, `checkpoint 4 /c4` saves it, `kill 4` stops it, ctrl-A x quits; `xv6ts` boots again and
- * `restart /c4` carries the count on. The monitor's checkpoint and restart are used on the
+ * real-time clock. `xv6ts` makes and boots the default disk, `counter &` runs, ctrl-P shows it as
+ * pid 4, `checkpoint 4 /c4` saves it, `kill 4` stops it, and ctrl-A x quits. Then `xv6ts` boots
+ * again and `restart /c4` carries the count on. The monitor's checkpoint and restart are used on the
  * restarted process too.
  *
  * With a real-time clock the counter keeps printing while the commands are typed, so the number
