@@ -11,6 +11,7 @@ import {
   checkpointProcess,
   copyImage,
   decodeImage,
+  encodeImage,
   inspectImage,
   restartProcess,
 } from "../src/index.js";
@@ -156,6 +157,48 @@ describe("restartProcess", () => {
       ok: false,
       reason: "not a checkpoint image (the magic number does not match)",
     });
+    await session.shutdown();
+  });
+
+  it("gives back everything when the kernel refuses the process", async () => {
+    const device = makeDisk();
+    writeFiles(device, { "/self": fixture("v1.0-ctself.ckpt") });
+    // Two process slots: init and sh take both.
+    const session = await Session.boot(device, { nproc: 2 });
+    const frames = session.kernel.freeFrames;
+    const files = session.kernel.openFiles;
+    expect(restartProcess(session.kernel, "/self")).toEqual({
+      ok: false,
+      reason: "no free process slot",
+    });
+    expect(session.kernel.freeFrames).toBe(frames);
+    expect(session.kernel.openFiles).toBe(files);
+    await session.shutdown();
+  });
+
+  it("notes a console descriptor the lender does not have", async () => {
+    const image = decodeImage(fixture("v1.0-ctself.ckpt"));
+    if (!image.ok) throw new Error(image.reason);
+    const { process, registers, cwd, descriptors, pages } = image.image;
+    descriptors.push({ ...descriptors[0]!, fd: 5 });
+    const device = makeDisk();
+    writeFiles(device, { "/five": encodeImage({ process, registers, cwd, descriptors, pages }) });
+    const session = await Session.boot(device);
+    expect(restartProcess(session.kernel, "/five")).toMatchObject({
+      ok: true,
+      notes: ["restart: fd 5 was the console, but the caller has no fd 5; it stays closed"],
+    });
+    await session.shutdown();
+  });
+
+  it("saves a stopped process and leaves it stopped", async () => {
+    const device = makeDisk();
+    const session = await Session.boot(device);
+    const shell = session.kernel.extension.findProcess(2)!;
+    expect(shell.freeze()).toBe(true);
+    expect(checkpointProcess(session.kernel, 2, "/sh.img")).toMatchObject({ ok: true });
+    expect(shell.state).toBe("stopped");
+    expect(shell.thaw()).toBe(true);
     await session.shutdown();
   });
 
