@@ -23,6 +23,8 @@ export const EXIT = {
   panic: 3,
   /** Script mode ran into its --timeout. */
   timeout: 124,
+  /** The reader of standard output went away (128 + SIGPIPE, as for a process a pipe killed). */
+  outputClosed: 141,
 } as const;
 
 /** A failure the user can fix; its message is the sentence printed after "xv6ts: ". */

@@ -13,6 +13,8 @@ export interface OutputStream {
   write(chunk: string | Uint8Array): boolean;
   isTTY?: boolean;
   columns?: number;
+  /** Calls `listener` once when the reader goes away (a pipe closed, as by `| head`). */
+  onClosed?(listener: () => void): void;
 }
 
 /** The input stream; `run` puts it in raw mode when it is a terminal. */
@@ -51,5 +53,36 @@ export function debugEnabled(env: CliIo["env"]): boolean {
 
 /** Builds the CliIo of the running process. */
 export function processIo(): CliIo {
-  return { stdin: process.stdin, stdout: process.stdout, stderr: process.stderr, env: process.env };
+  return {
+    stdin: process.stdin,
+    stdout: guardedOutput(process.stdout),
+    stderr: guardedOutput(process.stderr),
+    env: process.env,
+  };
+}
+
+/**
+ * Wraps a process stream so that a closed pipe (EPIPE) stops the writes and notifies listeners,
+ * instead of raising an uncaught error event with a stack trace.
+ */
+export function guardedOutput(stream: NodeJS.WriteStream): OutputStream {
+  let closed = false;
+  const listeners: (() => void)[] = [];
+  stream.on("error", (error: NodeJS.ErrnoException) => {
+    if (error.code !== "EPIPE") throw error;
+    if (closed) return;
+    closed = true;
+    for (const listener of listeners) listener();
+  });
+  return {
+    isTTY: stream.isTTY,
+    get columns() {
+      return stream.columns;
+    },
+    write: (chunk) => (closed ? false : stream.write(chunk)),
+    onClosed(listener) {
+      if (closed) listener();
+      else listeners.push(listener);
+    },
+  };
 }

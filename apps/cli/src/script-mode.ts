@@ -125,6 +125,7 @@ export class ScriptSession {
     });
     this.machine.onFailure((error) => this.fail?.(error));
     this.timeoutTimer = setTimeout(() => this.timedOut(), this.options.timeoutMs);
+    this.io.stdout.onClosed?.(() => this.finish?.(EXIT.outputClosed));
     try {
       this.machine.start();
       return await outcome;

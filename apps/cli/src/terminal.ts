@@ -13,6 +13,7 @@
  * keeps running; what it prints is held (up to HELD_OUTPUT_LIMIT bytes) and shown when the
  * monitor closes, so it does not mix with the monitor's prompt.
  */
+import { EXIT } from "./errors";
 import type { CliIo } from "./io";
 import type { Machine } from "./machine";
 import { LineEditor, type Monitor } from "./monitor";
@@ -81,6 +82,7 @@ export class TerminalSession {
     const onEnd = () => this.finish?.(0);
 
     this.machine.kernel.onOutput((bytes) => this.guestOutput(bytes));
+    this.io.stdout.onClosed?.(() => this.finish?.(EXIT.outputClosed));
     this.enterRawMode();
     stdin.on("data", onData);
     stdin.on("end", onEnd);

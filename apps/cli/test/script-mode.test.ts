@@ -2,12 +2,13 @@
  * Script mode, run as a user would: the real `xv6ts` command from source, on disk images in a
  * temporary folder, with XV6TS_HOME pointed there too.
  */
+import { spawn } from "node:child_process";
 import { existsSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { programNames } from "@xv6ts/userland";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { runCli } from "../src/index";
-import { memoryIo, runXv6ts, temporaryFolder } from "./helpers";
+import { CLI_DIR, memoryIo, runXv6ts, temporaryFolder, xv6tsCommand } from "./helpers";
 
 let folder: ReturnType<typeof temporaryFolder>;
 let env: Record<string, string>;
@@ -149,6 +150,26 @@ describe("script mode", () => {
     );
     expect((await cli("fsck", disk)).code).toBe(0);
     expect(existsSync(`${disk}.lock`)).toBe(false);
+  });
+
+  test("stops cleanly with 141 when its output is closed", async () => {
+    const disk = await freshImage();
+    const [command, ...prefix] = xv6tsCommand();
+    const child = spawn(
+      command!,
+      [...prefix, "run", "--disk", disk, "--quiet-boot", "--exec", "counter &"],
+      { cwd: CLI_DIR, env: { PATH: process.env.PATH!, ...env }, stdio: ["ignore", "pipe", "pipe"] },
+    );
+    let stderr = "";
+    child.stderr.on("data", (chunk: Buffer) => {
+      stderr += chunk.toString();
+    });
+    child.stdout.once("data", () => child.stdout.destroy());
+    const code = await new Promise<number | null>((resolve) => child.on("close", resolve));
+    expect(code).toBe(141);
+    expect(stderr).toBe("");
+    expect(existsSync(`${disk}.lock`)).toBe(false);
+    expect((await cli("fsck", disk)).code).toBe(0);
   });
 
   test("makes the default disk on first use and says where", async () => {
