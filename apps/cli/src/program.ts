@@ -73,7 +73,8 @@ Exit codes:
   3      kernel panic or other internal error (a bug in xv6ts: please report it)
   124    script mode reached its --timeout
   141    xv6ts run stopped cleanly because its standard output was closed (| head)
-  128+n  signal n (SIGINT, SIGTERM, SIGHUP) stopped xv6ts run, after a clean shutdown
+  128+n  signal n (SIGINT, SIGTERM, SIGHUP) stopped xv6ts run or a copy into an image,
+         after a clean shutdown
 
 Paths inside a disk image are written DISK:/PATH, like disk.img:/c3.
 The default disk is ${defaultDiskPath(env)}
