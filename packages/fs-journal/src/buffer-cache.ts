@@ -89,7 +89,7 @@ export class BufferCache {
     return this.byBlock.get(blockno);
   }
 
-  /** Buffers that are held or logged; the rest can be recycled. */
+  /** Counts the buffers that are held or logged; only the others can be recycled. */
   busyCount(): number {
     let busy = 0;
     for (let b = this.head.next; b !== this.head; b = b.next) if (b.refcnt > 0 || b.logged) busy++;
@@ -103,7 +103,7 @@ export class BufferCache {
       return cached;
     }
 
-    // Recycle the least recently used buffer that nobody holds and the log has not pinned.
+    // Recycle the least recently used buffer that no caller holds and the log has not pinned.
     for (let b = this.head.prev; b !== this.head; b = b.prev) {
       if (b.refcnt === 0 && !b.logged) {
         if (b.blockno >= 0) this.byBlock.delete(b.blockno);

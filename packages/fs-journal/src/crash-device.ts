@@ -3,7 +3,7 @@
  * have left it after any number of writes.
  *
  * The model of a disk: a write between two barriers (flush calls) may reach the platter in any
- * order relative to the other writes since the last barrier, and a block larger than a 512-byte
+ * order relative to the other writes since the last barrier. A block larger than a 512-byte
  * sector may be torn, some sectors new and some old, if power fails while it is written. A
  * barrier makes everything before it durable. So the disk after "crash after the k-th write" is:
  * the image the device started with, every write issued before the last barrier that precedes
@@ -25,7 +25,7 @@ export type DeviceEvent =
   | { readonly kind: "write"; readonly blockno: number; readonly data: Uint8Array }
   | { readonly kind: "flush" };
 
-/** How a crash treats the writes issued since the last barrier. */
+/** Options of a replayed crash: which writes issued since the last barrier reach the disk. */
 export interface CrashOptions {
   /** Keep a random subset of the writes since the last barrier instead of all of them. */
   reorder?: boolean;

@@ -2,7 +2,7 @@
  * Block devices: the one interface the file system reads and writes through, an in-memory
  * device and a host file device.
  *
- * A device moves whole blocks and knows nothing of the file system. flush() is a write barrier:
+ * A device moves whole blocks and does not interpret them. flush() is a write barrier:
  * every write issued before it is durable once it returns. The log relies on exactly that and
  * on nothing else, so writes between two barriers may reach the disk in any order (the crash
  * device in crash-device.ts simulates such disks). The file device makes flush() a real fsync.
@@ -98,7 +98,7 @@ export class MemoryDevice implements BlockDevice {
 
   /**
    * Makes a disk from a copy of an image. The block size is sniffed from the superblock unless
-   * given; a trailing partial block is dropped, so a truncated image shows up as a short device.
+   * given. A trailing partial block is dropped, so a truncated image shows up as a short device.
    */
   static fromBytes(image: Uint8Array, blockSize = sniffBlockSize(image)): MemoryDevice {
     const blockCount = Math.floor(image.length / blockSize);

@@ -4,9 +4,10 @@
  * Three kinds of failure are kept apart:
  * - something a caller can cause (missing file, full disk, no free inode or cache slot) is a
  *   failure value (null, false, a short count, or a result with a reason), never an exception;
- * - a disk image whose structures are invalid raises FsFormatError, both at mount and when an
- *   operation later meets a corrupt structure (a block address outside the disk, an inode
- *   number out of range), and nothing more is written once it is raised;
+ * - a disk image whose structures are invalid raises FsFormatError, both at mount (which then
+ *   has written nothing) and when an operation later meets a corrupt structure (a block
+ *   address outside the disk, an inode number out of range). The operation stops there, and
+ *   the caller's endOp commits what it logged before;
  * - a broken invariant of the code ("too big a transaction", "write outside of a
  *   transaction") raises FsPanic, whose message reads "function: reason" like xv6's panic().
  *

@@ -2,10 +2,10 @@
  * Directories and path names, and the directory operations of xv6's file system calls
  * (create, unlink, link), so that the kernel and the host tools share one implementation.
  *
- * A directory is a file of 16-byte entries (format.ts). Names are byte strings; like xv6, a
+ * A directory is a file of 16-byte entries (format.ts). Names are byte strings. As in xv6, a
  * path element longer than DIRSIZ is cut to DIRSIZ bytes, and names compare on their first
- * DIRSIZ bytes. Path lookup starts at the root for a path that begins with "/" and at the
- * given working directory otherwise; "." and ".." are ordinary entries of every directory.
+ * DIRSIZ bytes. Path lookup starts at the root for a path that begins with "/", and at the
+ * given working directory otherwise. "." and ".." are ordinary entries of every directory.
  *
  * Link counts follow xv6: a directory's nlink counts the entry naming it plus one for each
  * subdirectory's "..", and nothing for its own ".". Every function here that changes the disk
@@ -121,7 +121,7 @@ export class Directories {
     return true;
   }
 
-  /** Returns whether directory dp holds nothing but "." and "..". */
+  /** Returns whether directory dp contains nothing but "." and "..". */
   isDirEmpty(dp: Inode): boolean {
     this.checkDirectory(dp);
     for (let off = 2 * DIRENT_SIZE; off < dp.size; off += DIRENT_SIZE) {
@@ -234,7 +234,7 @@ export class Directories {
   /**
    * Removes the entry `path` inside a transaction, as xv6's unlink(). Rejects "." and "..",
    * missing names and directories that are not empty. Frees the inode when its last link goes
-   * and nothing else holds it.
+   * and no other reference to it is left.
    */
   unlink(path: string, cwd: Inode): boolean {
     const parent = this.nameiparent(path, cwd);

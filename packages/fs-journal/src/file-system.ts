@@ -55,7 +55,7 @@ export class FileSystem {
   readonly maxOpBlocks: number;
   /** Bytes of file data one write transaction carries (1536 for xv6). */
   readonly maxWriteBytes: number;
-  /** The most blocks one transaction may log. */
+  /** Maximum number of blocks one transaction may log. */
   readonly logCapacity: number;
   readonly readOnly: boolean;
   /** Blocks that recovery installed at mount. */
@@ -113,7 +113,7 @@ export class FileSystem {
 
   /**
    * Mounts the image on `device`, recovering the log first. Raises FsFormatError, having written
-   * nothing, when the device holds no valid image of either geometry.
+   * nothing, when the device contains no valid image of either geometry.
    */
   static mount(device: BlockDevice, options: MountOptions = {}): FileSystem {
     const inspection = inspectImage(device);
@@ -144,7 +144,7 @@ export class FileSystem {
     return this.log.loggedCount;
   }
 
-  /** What the log has done since mount. */
+  /** Counts of the log's work since mount. */
   get logStats(): Readonly<LogStats> {
     return this.log.stats;
   }

@@ -17,7 +17,7 @@
  *                    the bitmap (32768 bits per block) and the data blocks
  *
  * The superblock is at byte 512 of the disk in both geometries, so one read of the block that
- * contains byte 512 tells them apart: only the extended superblock carries EXTENDED_MAGIC.
+ * contains byte 512 distinguishes them: only the extended superblock carries EXTENDED_MAGIC.
  */
 
 export type GeometryName = "xv6" | "extended";
@@ -294,8 +294,8 @@ export function crc32(buf: Uint8Array, start = 0, end = buf.length, crc = 0): nu
  *   40      u32   blockSize    4096
  *   44      u32   checksum     CRC-32 of bytes 0..43
  *
- * An xv6 image can never carry the magic: the real mkfs zeroes block 1 before it writes the 28
- * bytes of its superblock, and the xv6 kernel never writes block 1 again, so bytes 28..511 of
+ * An xv6 image can never carry the magic. The real mkfs zeroes block 1 before it writes the 28
+ * bytes of its superblock, and the xv6 kernel never writes block 1 again. So bytes 28..511 of
  * an xv6 superblock block are always zero. The checksum guards the rest.
  */
 

@@ -2,10 +2,10 @@
  * fsck: checks every invariant of an image without mounting it and without writing.
  *
  * The checks, in order (a later check is skipped only when an earlier one makes it meaningless):
- *   1. the superblock and the log header (image.ts); a pending commit is not a problem: it is
- *      noted, and everything after this reads the disk as recovery will leave it
- *      (RecoveredView), since that is the disk the next mount sees; a torn extended header
- *      reads as "no commit" and is noted;
+ *   1. the superblock and the log header (image.ts). A pending commit is not a problem. It is
+ *      noted, and the later checks read the disk as recovery will leave it (RecoveredView),
+ *      because that is the disk the next mount uses. A torn extended header reads as "no
+ *      commit" and is noted;
  *   2. every allocated inode: its type, its size against the largest file, every block address
  *      it holds (direct, indirect, double-indirect) inside the data area, no block used twice,
  *      a block for every byte below its size and none past it;
@@ -38,7 +38,7 @@ import {
 } from "./format";
 import { inspectImage, RecoveredView } from "./image";
 
-/** What fsck found. */
+/** The result of one fsck run. */
 export interface FsckReport {
   /** No problem was found. */
   clean: boolean;
@@ -206,9 +206,8 @@ class FsckRun {
     }
   }
 
-  /** Checks an allocated inode's type, size and block addresses, and claims its blocks. */
-  private checkInodeBlocks(inum: number): void {
-    const type = this.types[inum]!;
+  /** Counts an allocated inode by type; returns false, with a problem, for an invalid type. */
+  private countInode(inum: number, type: number): boolean {
     this.counts.inodes++;
     if (type === T_DIR) this.counts.directories++;
     else if (type === T_FILE) this.counts.files++;
@@ -217,14 +216,23 @@ class FsckRun {
       this.problem(
         `inode ${inum} has type ${type}, which is none of directory (1), file (2) or device (3)`,
       );
-      return;
+      return false;
     }
+    return true;
+  }
+
+  /** Checks an allocated inode's type, size and block addresses, and claims its blocks. */
+  private checkInodeBlocks(inum: number): void {
+    const type = this.types[inum]!;
+    if (!this.countInode(inum, type)) return;
+
     const size = this.sizes[inum]!;
     if (size > this.layout.maxFileBytes) {
       this.problem(
         `inode ${inum} has size ${size}, past the largest file of ${this.layout.maxFileBytes} bytes`,
       );
     }
+
     const needed = Math.ceil(Math.min(size, this.layout.maxFileBytes) / this.layout.blockSize);
     const contents: number[] = [];
     if (type === T_DIR) this.dirBlocks.set(inum, contents);
@@ -243,6 +251,7 @@ class FsckRun {
         holes.count += count;
       },
     });
+
     this.reportHoles(inum, size, holes, extra);
   }
 
@@ -271,9 +280,9 @@ class FsckRun {
   }
 
   /**
-   * Claims every block an inode refers to (index blocks included, after reading them), and
-   * reports each data block to `visitor`: present ones one by one, missing ones below `needed`
-   * (the blocks its size covers) as ranges, so a corrupt size costs no per-block work.
+   * Claims every block an inode refers to, index blocks included, and reports its data blocks
+   * to `visitor`. Present blocks are reported one by one. Missing blocks below `needed` (the
+   * blocks its size covers) are reported as ranges, so a corrupt size costs no work per block.
    */
   private forEachBlock(inum: number, needed: number, visitor: BlockVisitor): void {
     const { ndirect, nindirect, doubleIndirect } = this.layout;
@@ -306,8 +315,8 @@ class FsckRun {
     visitor: BlockVisitor,
   ): void {
     const span = depth === 1 ? 1 : this.layout.nindirect;
-    const what = depth === 1 ? "indirect block" : "double-indirect block";
-    if (this.claim(inum, index, what) === 0) {
+    const role = depth === 1 ? "indirect block" : "double-indirect block";
+    if (this.claim(inum, index, role) === 0) {
       const count = Math.min(needed, first + span * this.layout.nindirect) - first;
       if (count > 0) visitor.missing(first, count);
       return;
@@ -328,20 +337,20 @@ class FsckRun {
     }
   }
 
-  /** Records that inum uses addr; returns addr, or 0 when it is 0 or unusable. */
-  private claim(inum: number, addr: number, what: string): number {
+  /** Records that inum uses addr as its `role`; returns addr, or 0 when it is 0 or unusable. */
+  private claim(inum: number, addr: number, role: string): number {
     if (addr === 0) return 0;
     const { datastart, size } = this.layout;
     if (addr < datastart || addr >= size) {
       this.problem(
-        `inode ${inum} refers to block ${addr} as its ${what}, outside the data blocks (${datastart} to ${size - 1})`,
+        `inode ${inum} refers to block ${addr} as its ${role}, outside the data blocks (${datastart} to ${size - 1})`,
       );
       return 0;
     }
     const previous = this.owner[addr]!;
     if (previous !== 0) {
       this.problem(
-        `block ${addr} is used twice: by inode ${previous} and by inode ${inum} (as its ${what})`,
+        `block ${addr} is used twice: by inode ${previous} and by inode ${inum} (as its ${role})`,
       );
       return 0;
     }
@@ -462,8 +471,8 @@ class FsckRun {
   }
 
   /**
-   * Reads the first `bytes` bytes of a directory through the blocks claimed for it; a corrupt
-   * size never makes this read (or allocate) more than those blocks.
+   * Reads the first `bytes` bytes of a directory through the blocks claimed for it. A corrupt
+   * size never makes this read or allocate more than those blocks.
    */
   private readContents(inum: number, bytes: number): Uint8Array {
     const bsize = this.layout.blockSize;
@@ -491,11 +500,11 @@ class FsckRun {
       }
       const expected = type === T_DIR ? 1 + this.subdirs[inum]! : this.names[inum]!;
       if (this.nlinks[inum] !== expected) {
-        const why =
+        const rule =
           type === T_DIR
             ? `xv6's rule gives ${expected} (1 for its name and 1 per subdirectory, of which it has ${this.subdirs[inum]})`
             : `${expected} directory entries name it`;
-        this.problem(`inode ${inum} (${kind}) has nlink ${this.nlinks[inum]}, but ${why}`);
+        this.problem(`inode ${inum} (${kind}) has nlink ${this.nlinks[inum]}, but ${rule}`);
       }
     }
   }

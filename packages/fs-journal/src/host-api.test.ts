@@ -1,4 +1,5 @@
 import { describe, expect, test } from "vitest";
+import { expectOk } from "../test/support";
 import { CrashDevice } from "./crash-device";
 import { MemoryDevice } from "./devices";
 import { FsPanic } from "./diagnostics";
@@ -40,8 +41,7 @@ describe("writeFile and readFile", () => {
           value: undefined,
         });
         const back = fs.readFile(`/f${size}`);
-        expect(back.ok).toBe(true);
-        expect(back.ok && Buffer.from(back.value).equals(pattern(size, size))).toBe(true);
+        expect(Buffer.from(expectOk(back)).equals(pattern(size, size))).toBe(true);
       }
       expect(fsck(disk).problems).toEqual([]);
     }

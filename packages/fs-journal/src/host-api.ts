@@ -7,9 +7,9 @@
  * file system. Unlike the kernel's calls, these reject an element longer than DIRSIZ bytes
  * instead of cutting it, because a host user would not expect the name to change.
  *
- * writeFile packs its data into as few transactions as the log allows (blocksForWrite sizes each
- * one), so a file larger than one transaction is not replaced atomically: a crash part way
- * leaves a prefix of the new contents, as a crash during a large xv6 write() does.
+ * writeFile packs its data into as few transactions as the log allows, sizing each one with
+ * blocksForWrite. So a file larger than one transaction is not replaced atomically. A crash
+ * part way leaves a prefix of the new contents, as a crash during a large xv6 write() does.
  */
 import { FsFormatError, panic } from "./diagnostics";
 import type { FileSystem } from "./file-system";
@@ -80,10 +80,9 @@ function transaction<T>(fs: FileSystem, reserve: number, work: () => T): T {
 function explainMissing(fs: FileSystem, elements: string[]): string {
   let ip = fs.idup(fs.root);
   for (let i = 0; i < elements.length; i++) {
-    const here = joinPath(elements.slice(0, i));
     if (ip.type !== T_DIR) {
       fs.iput(ip);
-      return `"${here}" is not a directory`;
+      return `"${joinPath(elements.slice(0, i))}" is not a directory`;
     }
     const found = fs.dirlookup(ip, elements[i]!);
     fs.iput(ip);
@@ -285,10 +284,10 @@ export function makeDirectory(fs: FileSystem, path: string, parents: boolean): F
   const first = parents ? 1 : elements.length;
   for (let depth = first; depth <= elements.length; depth++) {
     const prefix = elements.slice(0, depth);
-    const made = transaction(fs, fs.maxOpBlocks, () =>
+    const result = transaction(fs, fs.maxOpBlocks, () =>
       makeOne(fs, prefix, parents || depth < elements.length),
     );
-    if (!made.ok) return fail(`cannot make "${path}": ${made.reason}`);
+    if (!result.ok) return fail(`cannot make "${path}": ${result.reason}`);
   }
   return ok(undefined);
 }

@@ -25,7 +25,7 @@ import {
   T_DIR,
 } from "./format";
 
-/** What can be read of a valid image without mounting it. */
+/** The layout and log header of a valid image, read without mounting it. */
 export interface ImageInfo {
   layout: DiskLayout;
   header: LogHeader;

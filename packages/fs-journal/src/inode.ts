@@ -3,8 +3,8 @@
  * truncation.
  *
  * An Inode is a cached copy of an on-disk inode with a reference count. iget finds or loads it
- * and iput drops a reference; the last iput of an inode no directory names (nlink 0) frees it
- * on disk, so that iput must run inside a transaction. The cache has NINODE slots as in xv6,
+ * and iput drops a reference. The last iput of an inode that no directory names (nlink 0) frees
+ * it on disk, so that iput must run inside a transaction. The cache has NINODE slots as in xv6,
  * but in xv6ts a full cache is a failure (iget returns null), not a panic.
  *
  * There are no inode locks: operations never overlap in xv6ts, so iget loads the inode from
@@ -130,7 +130,7 @@ export class InodeTable {
     ip.ref--;
   }
 
-  /** Whether iget would find a free cache slot for an inode that is not cached. */
+  /** Returns whether iget would find a free cache slot for an inode that is not cached. */
   hasFreeSlot(): boolean {
     return this.slots.some((ip) => ip.ref === 0);
   }
@@ -142,7 +142,7 @@ export class InodeTable {
 
   /**
    * Allocates a free on-disk inode of the given type (nlink 0, size 0) inside a transaction and
-   * returns it referenced; null when no inode is free or the cache is full.
+   * returns it referenced. Returns null when no inode is free or the cache is full.
    */
   ialloc(type: number): Inode | null {
     if (!this.hasFreeSlot()) return null;

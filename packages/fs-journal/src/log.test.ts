@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, test } from "vitest";
+import { expectOk } from "../test/support";
 import { CrashDevice } from "./crash-device";
 import { FileDevice, MemoryDevice } from "./devices";
 import { FsFormatError, FsPanic } from "./diagnostics";
@@ -226,7 +227,7 @@ describe("recovery", () => {
     const recovered = FileSystem.mount(state.device);
     expect(recovered.recoveredBlocks).toBe(before.pendingLogBlocks);
     const data = recovered.readFile("/a");
-    expect(data.ok && data.value).toEqual(new Uint8Array(600).fill(5));
+    expect(expectOk(data)).toEqual(new Uint8Array(600).fill(5));
     const after = fsck(state.device);
     expect(after.pendingLogBlocks).toBe(0);
     expect(after.clean).toBe(true);
@@ -256,8 +257,8 @@ describe("recovery", () => {
     const headerIndex = writes.findIndex(
       (e) => e.blockno === 1 && decodeLogHeader("extended", e.data).n > 126,
     );
-    // Pick a tear that keeps the new first sector, so n and the checksum are new but later
-    // entries are stale; a tear that keeps the old first sector is simply the old header.
+    // Pick a tear that keeps the new first sector, so that n and the checksum are new but later
+    // entries are stale. A tear that keeps the old first sector is simply the old header.
     const states = [1, 2, 3, 4, 5, 6, 7, 8].map((seed) =>
       crash.crashState(headerIndex + 1, { tear: true, seed }),
     );
@@ -271,9 +272,7 @@ describe("recovery", () => {
     expect(report.notes.join(" ")).toMatch(/torn write/);
     const recovered = FileSystem.mount(state.device);
     expect(recovered.recoveredBlocks).toBe(0);
-    expect(recovered.stat("/big").ok && recovered.stat("/big")).toMatchObject({
-      value: { size: 0 },
-    });
+    expect(expectOk(recovered.stat("/big")).size).toBe(0);
     expect(decodeLogHeader("extended", state.device.bytes.subarray(4096, 8192))).toMatchObject({
       n: 0,
       torn: false,
@@ -321,7 +320,7 @@ describe("buffer cache", () => {
     fs.iput(ip);
     fs.endOp();
     const back = FileSystem.mount(device).readFile("/pinned");
-    expect(back.ok && back.value).toEqual(new Uint8Array(20 * 512).fill(9));
+    expect(expectOk(back)).toEqual(new Uint8Array(20 * 512).fill(9));
   });
 });
 

@@ -16,9 +16,9 @@
  * header's blocks again and clears it, so a crash anywhere leaves either the old disk (before
  * step 2 is durable) or the new one.
  *
- * Operations never overlap in xv6ts, so beginOp never waits; where xv6 would wait for log
+ * Operations never overlap in xv6ts, so beginOp never waits. Where xv6 would wait for log
  * space, a reservation that cannot fit is a broken invariant and panics. Several operations may
- * still be open at once (one system call inside another's transaction); their reservations
+ * still be open at once (one system call inside another's transaction). Their reservations
  * add up, and they commit together when the last one ends, like xv6's group commit.
  */
 import type { Buf, BufferCache } from "./buffer-cache";
@@ -174,9 +174,9 @@ export class Log {
 }
 
 /**
- * Installs a committed transaction found at mount and clears the header; clears a torn extended
- * header too, so that a later torn write cannot combine with its stale sectors. Returns the
- * number of blocks installed. Writes directly to the device, before any cache exists.
+ * Installs a committed transaction found at mount, clears the header, and returns the number
+ * of blocks installed. A torn extended header is cleared too, so that a later torn write cannot
+ * combine with its stale sectors. Writes go straight to the device, before any cache exists.
  */
 export function recoverLog(device: BlockDevice, info: ImageInfo): number {
   const { layout, header } = info;

@@ -2,10 +2,10 @@
  * mkfs: writes a new file system of either geometry onto a device, with files, directories and
  * device nodes taken from the caller.
  *
- * Like the real xv6 mkfs it writes the image directly, without the log: inodes are numbered in
- * the order entries are given (the root is 1), data blocks are handed out in increasing order
- * from the first data block, an index block is taken just before the first data block that
- * needs it, and the bitmap marks every block below the last one used. A directory's blocks come
+ * Like the real xv6 mkfs it writes the image directly, without the log. Inodes are numbered in
+ * the order entries are given (the root is 1). Data blocks are handed out in increasing order
+ * from the first data block, an index block just before the first data block that needs it.
+ * The bitmap marks every block below the last one used. A directory's blocks come
  * before the contents of its entries, so the root's first block is the first data block; the
  * real mkfs adds files to the root one at a time and so takes the root's second block only when
  * the 33rd entry needs it, between two files. A directory made here has a size rounded up to whole
@@ -58,8 +58,10 @@ export interface MkfsOptions {
   size?: number;
   /** Inodes, inode 0 included; default 200 for xv6, size / 8 (64 to 65536) for extended. */
   ninodes?: number;
-  /** Log blocks, header included; xv6 is always 30; extended defaults to the smallest log of
-   *  at least 257 blocks that can free the whole bitmap in one transaction. */
+  /**
+   * Log blocks, header included. The xv6 log is always 30 blocks. The extended default is the
+   * smallest log of at least 257 blocks that can free the whole bitmap in one transaction.
+   */
   nlog?: number;
   /** Files, directories and device nodes to add, in this order. */
   files?: MkfsEntry[];
@@ -233,7 +235,7 @@ function fillNode(node: Node, entry: MkfsEntry, layout: DiskLayout): void {
     }
     if (entry.data.length > layout.maxFileBytes) {
       throw new MkfsError(
-        `"${entry.path}" has ${entry.data.length} bytes; a ${layout.geometry} file holds at most ${layout.maxFileBytes}`,
+        `"${entry.path}" has ${entry.data.length} bytes, more than the largest ${layout.geometry} file (${layout.maxFileBytes} bytes)`,
       );
     }
     node.data = entry.data;

@@ -1,7 +1,7 @@
 /**
- * The crash matrix's machinery: record a workload's writes once, then rebuild the disk as a
- * crash after every single write would leave it, recover it, check it with fsck and compare it
- * with the state after the last transaction whose commit record reached the disk.
+ * The crash matrix's machinery. It records a workload's writes once, then rebuilds the disk as a
+ * crash after every single write would leave it. It recovers each such disk, checks it with fsck
+ * and compares it with the state after the last transaction whose commit record reached it.
  *
  * A workload is a list of steps; each step runs at most one commit on the live file system (a
  * step may still hold several operations that commit together). After each step the harness
@@ -122,7 +122,7 @@ function countCommits(
   return { commits, clears };
 }
 
-/** What one sweep over the crash points found. */
+/** The outcome of one sweep over the crash points. */
 export interface SweepResult {
   points: number;
   recoveryPoints: number;

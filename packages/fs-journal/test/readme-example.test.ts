@@ -8,6 +8,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, expect, test } from "vitest";
 import { FileDevice, FileSystem, fsck } from "../src/index";
+import { expectOk } from "./support";
 
 const dir = mkdtempSync(join(tmpdir(), "fs-journal-example-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -30,6 +31,6 @@ test("README example makes an image that checks clean", () => {
   const device = FileDevice.open(image, { readOnly: true });
   expect(fsck(device).problems).toEqual([]);
   const notes = FileSystem.mount(device).readFile("/home/ada/notes.txt");
-  expect(notes.ok && new TextDecoder().decode(notes.value)).toBe("names are at most 14 bytes\n");
+  expect(new TextDecoder().decode(expectOk(notes))).toBe("names are at most 14 bytes\n");
   device.close();
 });
