@@ -39,7 +39,9 @@ async function cli(...args: string[]) {
 describe("script mode", () => {
   test("runs ls and prints the boot lines first", async () => {
     const disk = await freshImage();
-    const result = await runXv6ts(["run", "--disk", disk, "--exec", "ls"], { env });
+    const result = await runXv6ts(["run", "--disk", disk, "--timeout", "30s", "--exec", "ls"], {
+      env,
+    });
     expect(result.code).toBe(0);
     expect(result.stderr).toBe("");
     const lines = result.stdout.split("\n");
@@ -58,7 +60,7 @@ describe("script mode", () => {
   test("drops the boot lines with --quiet-boot", async () => {
     const disk = await freshImage();
     const result = await runXv6ts(
-      ["run", "--disk", disk, "--quiet-boot", "--exec", "echo hello xv6"],
+      ["run", "--disk", disk, "--timeout", "30s", "--quiet-boot", "--exec", "echo hello xv6"],
       { env },
     );
     expect(result.code).toBe(0);
@@ -70,9 +72,12 @@ describe("script mode", () => {
     const host = join(folder.path, "notes.txt");
     writeFileSync(host, "first line\nsecond line\n");
     expect((await cli("cp", host, `${disk}:/notes`)).code).toBe(0);
-    const result = await runXv6ts(["run", "--disk", disk, "--quiet-boot", "--exec", "cat notes"], {
-      env,
-    });
+    const result = await runXv6ts(
+      ["run", "--disk", disk, "--timeout", "30s", "--quiet-boot", "--exec", "cat notes"],
+      {
+        env,
+      },
+    );
     expect(result.stdout).toBe("$ cat notes\nfirst line\nsecond line\n$ ");
   });
 
@@ -96,7 +101,7 @@ describe("script mode", () => {
     const disk = await freshImage();
     const word = "x".repeat(300);
     const result = await runXv6ts(
-      ["run", "--disk", disk, "--quiet-boot", "--exec", `echo ${word}`],
+      ["run", "--disk", disk, "--timeout", "30s", "--quiet-boot", "--exec", `echo ${word}`],
       { env },
     );
     expect(result.stdout).toBe(`$ echo ${word}\n${word}\n$ `);
@@ -115,7 +120,18 @@ describe("script mode", () => {
   test("keeps what the script wrote on the disk", async () => {
     const disk = await freshImage();
     const result = await runXv6ts(
-      ["run", "--disk", disk, "--quiet-boot", "--exec", "mkdir d", "--exec", "echo kept > d/f"],
+      [
+        "run",
+        "--disk",
+        disk,
+        "--timeout",
+        "30s",
+        "--quiet-boot",
+        "--exec",
+        "mkdir d",
+        "--exec",
+        "echo kept > d/f",
+      ],
       { env },
     );
     expect(result.code).toBe(0);
@@ -127,7 +143,17 @@ describe("script mode", () => {
   test("passes the usertests quick tier", { tags: ["slow"] }, async () => {
     const disk = await freshImage();
     const result = await runXv6ts(
-      ["run", "--disk", disk, "--quiet-boot", "--deterministic", "--exec", "usertests"],
+      [
+        "run",
+        "--disk",
+        disk,
+        "--timeout",
+        "30s",
+        "--quiet-boot",
+        "--deterministic",
+        "--exec",
+        "usertests",
+      ],
       { env },
     );
     expect(result.code).toBe(0);
