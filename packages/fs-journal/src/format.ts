@@ -224,6 +224,9 @@ export function checkSuperblock(
   if (layout.datastart < sb.bmapstart + layout.nbitmap) {
     return `${where} starts the data at block ${layout.datastart}, but the bitmap needs blocks ${sb.bmapstart} to ${sb.bmapstart + layout.nbitmap - 1}`;
   }
+  // NOTE: the xv6 geometry is not held to this, for compatibility with real xv6 images. Past
+  // 24,576 blocks, truncating a badly fragmented file could log more blocks than one
+  // operation reserves, as in real xv6.
   if (geometry === "extended" && layout.nbitmap + 4 > layout.maxOpBlocks) {
     return `${where} gives ${layout.nbitmap} bitmap blocks, more than one transaction of ${layout.maxOpBlocks} blocks can free; the log is too small for the disk`;
   }

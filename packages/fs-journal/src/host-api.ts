@@ -107,6 +107,7 @@ export function readFile(fs: FileSystem, path: string): FsResult<Uint8Array> {
     if (typeof ip === "string") return fail(`cannot read "${path}": ${ip}`);
     try {
       if (ip.type === T_DIR) return fail(`cannot read "${path}": it is a directory`);
+      // NOTE: the whole file is read into one array; readi reads a file too large for memory.
       const data = new Uint8Array(checkedSize(fs, ip));
       fs.readi(ip, data, 0, ip.size);
       return ok(data);
@@ -194,6 +195,7 @@ export function writeFile(fs: FileSystem, path: string, data: Uint8Array): FsRes
   if (!opened.ok) return opened;
 
   // Further transactions until the data is written or one of them writes nothing (disk full).
+  // NOTE: a crash between two of these transactions leaves a prefix of the new contents.
   const { ip } = opened.value;
   let written = opened.value.written;
   while (written < data.length) {

@@ -119,6 +119,8 @@ export class InodeTable {
    */
   iput(ip: Inode): void {
     if (ip.ref < 1) panic("iput", `inode ${ip.inum} is not referenced`);
+    // NOTE: an inode unlinked while open is freed only here; a crash before this last iput
+    // leaves it allocated with nlink 0, as in xv6, and fsck reports it.
     if (ip.ref === 1 && ip.valid && ip.nlink === 0 && ip.type !== 0 && !this.core.readOnly) {
       if (traceFs) trace("fs", `iput ${ip.inum}: freeing the inode and its ${ip.size} bytes`);
       this.itrunc(ip);

@@ -96,6 +96,8 @@ export class Log {
   endOp(): void {
     if (this.outstanding === 0) panic("endOp", "no operation is open");
     this.outstanding--;
+    // NOTE: an ended operation keeps its reservation until the group commits, which is
+    // stricter than needed but cannot overflow the log.
     if (this.outstanding > 0) return;
     this.reserved = 0;
     this.commit();
