@@ -51,11 +51,12 @@ export async function runCommand(io: CliIo, options: RunCommandOptions): Promise
   const diskPath = options.disk ?? ensureDefaultDisk(io, options);
   if (options.disk !== undefined) {
     requireDiskFile(diskPath);
-    if (options.sizeGiven)
+    if (options.sizeGiven) {
       note(
         io,
         `--size applies only when the default disk is first made; ${diskPath} keeps its size`,
       );
+    }
   }
 
   const disk = openDisk(diskPath, { readOnly: false, command: commandLine(options), io });
@@ -92,8 +93,9 @@ function scriptLines(io: CliIo, options: RunCommandOptions): ScriptLines | null 
 function ensureDefaultDisk(io: CliIo, options: RunCommandOptions): string {
   const path = defaultDiskPath(io.env);
   if (existsSync(path)) {
-    if (options.sizeGiven)
+    if (options.sizeGiven) {
       note(io, `--size applies only when the default disk is first made; ${path} exists`);
+    }
     return path;
   }
   try {

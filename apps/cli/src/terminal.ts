@@ -53,6 +53,7 @@ export class TerminalSession {
   private heldBytes = 0;
   private droppedBytes = 0;
   private rawMode = false;
+  private booted = false;
   private finish: ((code: number) => void) | null = null;
   private fail: ((error: unknown) => void) | null = null;
   private readonly restoreOnExit = () => this.restoreTerminal();
@@ -89,6 +90,7 @@ export class TerminalSession {
     stdin.resume();
     try {
       this.machine.start();
+      this.booted = true;
       return await outcome;
     } finally {
       stdin.off("data", onData);
@@ -106,7 +108,7 @@ export class TerminalSession {
   private async shutdown(): Promise<void> {
     try {
       await this.machine.shutdown();
-      this.write("\nxv6ts: shut down cleanly; the disk image is consistent\n");
+      if (this.booted) this.write("\nxv6ts: shut down cleanly; the disk image is consistent\n");
     } finally {
       this.restoreTerminal();
     }
