@@ -1,20 +1,21 @@
 /**
  * The main job exactly as the README walks through it, in a real pseudo-terminal with the
- * real-time clock. `xv6ts` makes and boots the default disk, `counter &` runs, ctrl-P shows it as
- * pid 4, `checkpoint 4 /c4` saves it, `kill 4` stops it, and ctrl-A x quits. Then `xv6ts` boots
- * again and `restart /c4` carries the count on. The monitor's checkpoint and restart are used on the
- * restarted process too.
+ * real-time clock. `pnpm start` at the root makes and boots the default disk, `counter &` runs,
+ * ctrl-P shows it as pid 4, `checkpoint 4 /c4` saves it, `kill 4` stops it, and ctrl-A x quits.
+ * Then `pnpm start` boots again and `restart /c4` carries the count on. The monitor's checkpoint
+ * and restart are used on the restarted process too.
  *
  * With a real-time clock the counter keeps printing while the commands are typed, so the number
  * it was saved at is known only within a window: at least the last number on the screen before
  * `checkpoint` was typed, at most the last number before `kill`. The restarted counter must go on
  * from inside that window, one by one. The exact check runs deterministically in main-job.test.ts.
  */
-import { join } from "node:path";
+import { join, resolve } from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, test } from "vitest";
-import { CLI_DIR, temporaryFolder, xv6tsCommand } from "./helpers";
+import { CLI_DIR, temporaryFolder } from "./helpers";
 import { TmuxSession } from "./tmux";
 
+const ROOT = resolve(CLI_DIR, "../..");
 let folder: ReturnType<typeof temporaryFolder>;
 let env: Record<string, string>;
 let session: TmuxSession | null = null;
@@ -40,9 +41,9 @@ function lastCount(screen: string): number {
   return Math.max(0, ...counts(screen));
 }
 
-/** Starts `xv6ts` (no arguments, the default disk) and waits for the shell's prompt. */
+/** Runs the README's `pnpm start` at the root (xv6ts on the default disk); waits for the prompt. */
 async function bootDefault(): Promise<TmuxSession> {
-  session = TmuxSession.start(xv6tsCommand(), { env, cwd: CLI_DIR, width: 100, height: 50 });
+  session = TmuxSession.start(["pnpm", "start"], { env, cwd: ROOT, width: 100, height: 50 });
   await session.waitFor(/init: starting sh\n\$$/);
   return session;
 }
