@@ -81,6 +81,7 @@ export class Machine {
  * /init the kernel cannot exec (not an ELF file for xv6). Other errors are returned unchanged.
  */
 function describeBootError(error: unknown, diskPath: string): unknown {
+  // NOTE: the kernel reports this case as a KernelPanic, so it is recognised by its message.
   if (error instanceof KernelPanic && error.message.startsWith("userinit: cannot exec")) {
     return new CliError(
       `${diskPath} cannot boot because its /init is not a program xv6ts can run; make a bootable image with "xv6ts mkfs --force ${diskPath}"`,
