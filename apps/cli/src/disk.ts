@@ -146,7 +146,7 @@ export function withFileSystem<T>(
   }
 }
 
-/** The async form of withFileSystem, for work that yields to the event loop between steps. */
+/** Runs withFileSystem's steps around async work that yields to the event loop between steps. */
 export async function withFileSystemAsync<T>(
   path: string,
   options: OpenDiskOptions & { wrap?: (device: BlockDevice) => BlockDevice },

@@ -1,10 +1,11 @@
 /**
  * The disk image tools: mkfs, fsck, ls, cat, cp, rm and mkdir on disk image files.
  *
- * Each tool opens the disk under its lock (disk.ts), mounts it read-only when it only reads (so
- * `ls`, `cat` and `fsck` never change the file, not even by replaying the log), does its work
- * through the file system's host API, and shuts the file system down cleanly. A failure is a
- * CliError whose sentence comes from the file system's own reason plus the disk it was on.
+ * Each tool opens the disk under its lock (disk.ts) and does its work through the file system's
+ * host API, then shuts the file system down cleanly. A tool that only reads mounts the image
+ * read-only, so `ls`, `cat` and `fsck` never change the file, not even by replaying the log. A
+ * failure is a CliError whose sentence comes from the file system's own reason plus the disk it
+ * was on.
  */
 import { readFileSync, statSync, writeFileSync } from "node:fs";
 import { basename, join } from "node:path";
@@ -227,7 +228,7 @@ async function writeInSteps(fs: FileSystem, target: ImagePath, data: Uint8Array)
       const signal = interruptSignal();
       if (signal !== null) {
         throw new CliError(
-          `the copy was stopped by ${signal}; "${target.path}" on ${target.disk} holds the first ${written} of ${data.length} bytes`,
+          `the copy was stopped by ${signal}; "${target.path}" on ${target.disk} contains the first ${written} of ${data.length} bytes, so copy it again to complete it`,
           interruptExitCode(signal),
         );
       }

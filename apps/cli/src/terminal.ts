@@ -9,9 +9,9 @@
  * (through an `exit` handler) an uncaught exception.
  *
  * ctrl-A is the escape prefix: ctrl-A x quits, ctrl-A h lists the escapes, ctrl-A ctrl-A types a
- * ctrl-A, and ctrl-A c opens the host monitor (monitor.ts). While the monitor is open the guest
- * keeps running; what it prints is held (up to HELD_OUTPUT_LIMIT bytes) and shown when the
- * monitor closes, so it does not mix with the monitor's prompt.
+ * ctrl-A, and ctrl-A c opens the host monitor (monitor.ts). The guest keeps running while the
+ * monitor is open. Its output is held (up to HELD_OUTPUT_LIMIT bytes) and shown when the monitor
+ * closes, so it does not mix with the monitor's prompt.
  */
 import { EXIT } from "./errors";
 import type { CliIo } from "./io";

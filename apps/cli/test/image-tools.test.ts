@@ -169,7 +169,7 @@ describe("xv6ts cp, cat, ls", () => {
     expect(result.code).toBe(130);
     expect(result.stderr).toMatch(
       new RegExp(
-        `^xv6ts: the copy was stopped by SIGINT; "/large" on ${path} holds the first \\d+ of 8388608 bytes\n$`,
+        `^xv6ts: the copy was stopped by SIGINT; "/large" on ${path} contains the first \\d+ of 8388608 bytes, so copy it again to complete it\n$`,
       ),
     );
     expect(existsSync(`${path}.lock`)).toBe(false);
