@@ -40,7 +40,7 @@ const dir = mkdtempSync(join(tmpdir(), "fs-journal-bench-"));
 
 type DeviceKind = "memory" | "file";
 
-/** A fresh, formatted device of the geometry; file devices live in the temporary directory. */
+/** Makes a fresh, formatted device of the geometry; a file device lives in the temporary directory. */
 function freshDevice(
   geometry: GeometryName,
   kind: DeviceKind,
@@ -61,7 +61,7 @@ function pattern(length: number): Uint8Array {
   return data;
 }
 
-/** The files 1 MiB is written as: one in extended, fifteen below the 70 KiB limit in xv6. */
+/** Returns the file sizes 1 MiB is written as: one file in extended, fifteen under xv6's 70 KiB limit. */
 function pieces(fs: FileSystem): number[] {
   if (fs.layout.maxFileBytes >= MiB) return [MiB];
   const count = Math.ceil(MiB / fs.layout.maxFileBytes);
@@ -112,7 +112,7 @@ function writeMiB(fs: FileSystem, how: "split" | "packed"): void {
   }
 }
 
-/** Device blocks written per block of file data by `work` on a fresh memory image. */
+/** Returns the device blocks `work` writes per block of file data, on a fresh memory image. */
 function amplification(
   geometry: GeometryName,
   dataBytes: number,

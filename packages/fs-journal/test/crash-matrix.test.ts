@@ -1,7 +1,8 @@
 /**
- * The exhaustive crash matrix: for each workload, crash after every single block write (in
- * order; with writes between barriers reordered; with the last write torn), recover, run fsck,
- * and check that the disk is exactly the state after the last commit whose header reached it.
+ * The exhaustive crash matrix. For each workload it crashes after every single block write,
+ * then recovers, runs fsck and checks that the disk is exactly the state after the last commit
+ * whose header reached it. The writes are applied in order, reordered between barriers, and
+ * with the last write torn.
  * Every disk that has a commit to recover is also crashed during its recovery, after each
  * recovery write. The number of crash points explored is printed at the end.
  */
@@ -39,7 +40,7 @@ function close(fs: FileSystem, ip: Inode): void {
   op(fs, () => fs.iput(ip));
 }
 
-/** A write() as the kernel does it: one transaction per maxWriteBytes. */
+/** Returns steps that write as the kernel's write() does: one transaction per maxWriteBytes. */
 function writeSteps(
   getIp: () => Inode,
   data: Uint8Array,
@@ -83,7 +84,7 @@ function linkStep(from: string, to: string): (fs: FileSystem) => void {
     });
 }
 
-/** A file kept open across steps, as a process holding a descriptor does. */
+/** Returns open and close steps for a file kept open across steps, as by a process's descriptor. */
 function openFile(path: string): {
   get: () => Inode;
   open: (fs: FileSystem) => void;
