@@ -13,7 +13,7 @@
 import { join, resolve } from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, test } from "vitest";
 import { CLI_DIR, temporaryFolder } from "./helpers";
-import { TmuxSession } from "./tmux";
+import { TERMINAL_TESTS, TmuxSession } from "./tmux";
 
 const ROOT = resolve(CLI_DIR, "../..");
 let folder: ReturnType<typeof temporaryFolder>;
@@ -56,7 +56,7 @@ async function quit(terminal: TmuxSession): Promise<void> {
   session = null;
 }
 
-describe("the main job in a terminal", { tags: ["slow"] }, () => {
+describe.runIf(TERMINAL_TESTS)("the main job in a terminal", { tags: ["slow"] }, () => {
   test("checkpoint, quit, boot again, restart, and the count carries on", async () => {
     const first = await bootDefault();
     expect(first.screen()).toContain(

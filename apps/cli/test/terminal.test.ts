@@ -8,7 +8,7 @@ import { join } from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, test } from "vitest";
 import { runCli } from "../src/index";
 import { CLI_DIR, memoryIo, temporaryFolder, xv6tsCommand } from "./helpers";
-import { TmuxSession } from "./tmux";
+import { TERMINAL_TESTS, TmuxSession } from "./tmux";
 
 let folder: ReturnType<typeof temporaryFolder>;
 let env: Record<string, string>;
@@ -57,7 +57,7 @@ async function expectCleanExit(terminal: TmuxSession): Promise<void> {
   expect(screen).toMatch(/(^|\s)echo(\s|$)/m);
 }
 
-describe("the terminal session", { tags: ["slow"] }, () => {
+describe.runIf(TERMINAL_TESTS)("the terminal session", { tags: ["slow"] }, () => {
   test("passes raw keys to the console line discipline", async () => {
     const disk = await freshImage();
     const terminal = await boot(disk);

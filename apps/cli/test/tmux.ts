@@ -7,6 +7,13 @@ import { spawnSync } from "node:child_process";
 
 let sessions = 0;
 
+/**
+ * Whether terminal tests run: when tmux is installed, and always under CI (CI set), where a
+ * missing tmux must fail the tests rather than skip them.
+ */
+export const TERMINAL_TESTS =
+  process.env.CI !== undefined || spawnSync("tmux", ["-V"]).status === 0;
+
 /** Quotes a word for sh. */
 function shellQuote(word: string): string {
   return `'${word.replace(/'/g, "'\\''")}'`;
