@@ -1,7 +1,8 @@
 /**
  * The CPU benchmark: runs test-programs/bench.c (built -O2 and -O0) on the emulated CPU through
  * the bare harness and reports emulated MIPS. In the same run it times the same ELF natively and
- * under qemu-i386 when the host can run them, and reports the ratios.
+ * under qemu-i386 when the host can run them, and reports the ratios. It also times a system-call
+ * loop in which every `run` call ends at an `int 0x40`, as a kernel's does at each system call.
  *
  * Every runner is measured twice: by wall time, and by the CPU time it used (user + system),
  * because on a shared machine the wall time also counts the time other processes held the cores.
@@ -12,6 +13,7 @@ import { spawnSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { type Figure, writeReport } from "../../../bench/report.ts";
+import { Cpu, EAX, ESP, FlatTranslator } from "../src/index.ts";
 import { runProgram } from "../test/bare-harness.ts";
 
 const ELF_DIRECTORY = fileURLToPath(new URL("../test-programs/elf/", import.meta.url));
@@ -19,6 +21,9 @@ const EMULATED_ROUNDS = 30;
 const WARMUP_ROUNDS = 4;
 /** Native and qemu runs are much faster, so they run more rounds to be measurable. */
 const HOST_ROUNDS = 600;
+const SYSCALL_STOPS = 2_000_000;
+const SYSCALL_WARMUP_STOPS = 200_000;
+const SYSCALL_VECTOR = 0x40;
 
 interface Timing {
   wallSeconds: number;
@@ -100,7 +105,59 @@ function measure(elfName: string, label: string): Figure[] {
   return figures;
 }
 
+/**
+ * Runs `stops` system calls of a getpid loop (mov eax, 11; int 0x40; jmp back), one `run` call per
+ * stop, with the caller writing a return value into eax as a kernel does.
+ */
+function syscallLoop(stops: number): Timing {
+  const memory = new ArrayBuffer(0x10000);
+  new Uint8Array(memory).set([0xb8, 0x0b, 0, 0, 0, 0xcd, SYSCALL_VECTOR, 0xeb, 0xf7], 0x1000);
+  const cpu = new Cpu({
+    memory,
+    translator: new FlatTranslator(memory.byteLength),
+    userVectors: [SYSCALL_VECTOR],
+  });
+  cpu.eip = 0x1000;
+  cpu.regs[ESP] = 0x8000;
+  const start = performance.now();
+  const cpuStart = process.cpuUsage();
+  for (let call = 0; call < stops; call++) {
+    const result = cpu.run(1000);
+    if (result.type !== "trap" || result.vector !== SYSCALL_VECTOR)
+      throw new Error(`bench: the system-call loop stopped with ${JSON.stringify(result)}`);
+    cpu.regs[EAX] = call;
+  }
+  const used = process.cpuUsage(cpuStart);
+  return {
+    wallSeconds: (performance.now() - start) / 1000,
+    cpuSeconds: (used.user + used.system) / 1e6,
+  };
+}
+
+function measureSyscalls(): Figure[] {
+  syscallLoop(SYSCALL_WARMUP_STOPS);
+  const timing = syscallLoop(SYSCALL_STOPS);
+  const note = `${SYSCALL_STOPS} stops, each a run call retiring jmp, mov and int 0x40`;
+  return [
+    {
+      name: "int 0x40 stops (CPU time)",
+      value: SYSCALL_STOPS / timing.cpuSeconds,
+      unit: "stops/s",
+      note: `${note}, ${timing.cpuSeconds.toFixed(2)} s of CPU time`,
+    },
+    {
+      name: "int 0x40 stops (wall time)",
+      value: SYSCALL_STOPS / timing.wallSeconds,
+      unit: "stops/s",
+      note: `${note}, ${timing.wallSeconds.toFixed(2)} s`,
+    },
+  ];
+}
+
+// the system-call loop runs last, so that its Cpu and translator cannot make the programs' call
+// sites polymorphic before they are timed
 writeReport("@xv6ts/cpu", [
   ...measure("bench-O2-nofp.elf", "bench -O2"),
   ...measure("bench-O0-fp.elf", "bench -O0"),
+  ...measureSyscalls(),
 ]);

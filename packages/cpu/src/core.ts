@@ -22,7 +22,11 @@
  *
  * Guest faults are raised by `fault`, which records the vector and throws the preallocated
  * STOP_SIGNAL. `Cpu.run` catches it and turns it into a trap exit, so no host exception ever
- * leaves the package for a guest fault, and nothing is allocated to raise one.
+ * leaves the package for a guest fault, and nothing is allocated to raise one. Traps (`int n`
+ * through a user gate, `icebp`) and a change of TF do not throw: they set `stopKind`, the handler
+ * returns, and the run loop ends after the instruction. A system call is the most frequent stop,
+ * and leaving the loop by a throw cost about 1 µs per call, about 20 times the rest of the round
+ * trip (the int 0x40 figures of `pnpm bench`, see BENCHMARKS.md).
  */
 import {
   ACCESS_READ,
@@ -50,7 +54,7 @@ export const STOP_TRAP = 2;
 /** Not a stop for the caller: the run loop must re-check the single-step flag or the budget. */
 export const STOP_CONTINUE = 3;
 
-/** The one object thrown inside the CPU to leave the run loop; never escapes `Cpu.run`. */
+/** The one object thrown inside the CPU, by `fault` only, to leave the run loop; never escapes `Cpu.run`. */
 export const STOP_SIGNAL: { readonly stop: true } = Object.freeze({ stop: true });
 
 const PAGE_SHIFT = 12;
@@ -103,6 +107,7 @@ export class CpuCore extends LazyFlags {
 
   /** Instructions retired before the current run loop started; `rdtsc` reads it. */
   instructionCount = 0;
+  /** 0 while the run loop may go on, else why it must end: STOP_FAULT, STOP_TRAP or STOP_CONTINUE. */
   stopKind = 0;
   /** Address of the instruction being executed, where a fault restarts. */
   instructionStart = 0;
@@ -159,18 +164,22 @@ export class CpuCore extends LazyFlags {
     throw STOP_SIGNAL;
   }
 
-  /** Stops the run with a trap: eip stays after the instruction, which counts as retired. */
-  trap(vector: number, errorCode: number): never {
+  /**
+   * Stops the run with a trap after this instruction, which counts as retired and leaves eip after
+   * it. Does not throw: the handler must return at once, and the run loop checks `stopKind`.
+   */
+  trap(vector: number, errorCode: number): void {
     this.stopKind = STOP_TRAP;
     this.stopVector = vector;
     this.stopErrorCode = errorCode;
-    throw STOP_SIGNAL;
   }
 
-  /** Ends the current run loop after this instruction so that `run` re-checks its state. */
-  leaveLoop(): never {
+  /**
+   * Ends the current run loop after this instruction so that `run` re-checks its state. Does not
+   * throw: the handler must return at once, as after `trap`.
+   */
+  leaveLoop(): void {
     this.stopKind = STOP_CONTINUE;
-    throw STOP_SIGNAL;
   }
 
   // ---- TLB ----

@@ -4,9 +4,10 @@
  * the rest go to the general handlers. `case` labels are literals with the handler's name in a
  * comment (see ops.ts); ops.test.ts checks them.
  *
- * Guest faults and traps leave the loop by the preallocated STOP_SIGNAL (see core.ts). The catch
- * below restores eip for a fault, and counts a trapping instruction as retired. Nothing in the
- * loop allocates.
+ * Guest faults leave the loop by the preallocated STOP_SIGNAL (see core.ts), and the catch below
+ * restores eip. A trap or a change of TF does not throw: the general handler sets
+ * `core.stopKind`, and the loop checks it after each general handler and returns, counting the
+ * instruction as retired. Nothing in the loop allocates.
  */
 import { doubleShift, shiftOperation } from "./alu.ts";
 import { multiplyTruncated, multiplyUnsigned } from "./arith.ts";
@@ -36,14 +37,11 @@ export function executeLoop(
   try {
     return runBlocks(core, c, fetcher, compiler, budget);
   } catch (error) {
-    if (error !== STOP_SIGNAL) throw error;
-    if (core.stopKind === STOP_FAULT) {
-      core.eip = core.instructionStart;
-      const retired = core.loopRetired + core.repDone;
-      core.repDone = 0;
-      return retired;
-    }
-    return core.loopRetired + 1; // a trap: the general handler has set core.eip past the instruction
+    if (error !== STOP_SIGNAL || core.stopKind !== STOP_FAULT) throw error;
+    core.eip = core.instructionStart;
+    const retired = core.loopRetired + core.repDone;
+    core.repDone = 0;
+    return retired;
   }
 }
 
@@ -75,6 +73,7 @@ function runBlocks(
       }
     }
     executed = runInstructions(core, c, fetcher, compiler, executed, budget);
+    if (core.stopKind !== 0) break;
   }
   return executed;
 }
@@ -82,8 +81,9 @@ function runBlocks(
 /**
  * Runs the interpreter, kept free of try/catch so that its locals stay in registers. Before each
  * instruction it records the instruction's address and the count retired so far, which the
- * catch in `executeLoop` needs when a fault or trap ends the loop. It returns the new count
- * when the budget is spent or the next instruction starts a compiled block that fits it.
+ * catch in `executeLoop` needs when a fault ends the loop. It returns the new count when the
+ * budget is spent, a general handler set `core.stopKind`, or the next instruction starts a
+ * compiled block that fits it.
  */
 function runInstructions(
   core: CpuCore,
@@ -518,6 +518,8 @@ function runInstructions(
         core.eip = next;
         executeGeneric(core, c, i, next);
         eip = core.eip;
+        // a trap or a change of TF ends the loop; the instruction retired and core.eip is the next one
+        if (core.stopKind !== 0) return executed + 1;
         break;
     }
     executed++;

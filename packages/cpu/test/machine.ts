@@ -3,6 +3,7 @@
  * 0x2000 and the stack page at 0x3000 (the layout the instruction vectors assume).
  */
 import { Cpu, type CpuOptions, FlatTranslator } from "../src/index.ts";
+import type { InstructionCache } from "../src/instruction-cache.ts";
 
 export const CODE = 0x1000;
 export const DATA = 0x2000;
@@ -38,4 +39,14 @@ export function hex(text: string): number[] {
   for (let k = 0; k < digits.length; k += 2)
     result.push(Number.parseInt(digits.slice(k, k + 2), 16));
   return result;
+}
+
+/**
+ * Returns whether a compiled block starts at `eip` (identity-mapped). It reads the CPU's private
+ * instruction cache, because the public API does not show whether code runs compiled.
+ */
+export function hasCompiledBlock(cpu: Cpu, eip: number): boolean {
+  const cache = (cpu as unknown as { cache: InstructionCache }).cache;
+  const slot = cache.pageMap(eip >>> 12)[eip & 0xfff]!;
+  return slot !== 0 && typeof cache.blocks[slot] === "function";
 }
