@@ -30,10 +30,13 @@ export class CodeFetcher {
     core.onCodeWrite = (physicalPage) => this.dropPage(physicalPage);
   }
 
-  /** Makes the page of `eip` the current code page; raises #PF if it cannot be read. */
+  /**
+   * Makes the page of `eip` the current code page. Raises #PF if the page cannot be read, with CR2
+   * set to `eip` itself (the first byte fetched) rather than the page base.
+   */
   selectPage(eip: number): void {
-    const base = this.core.translateRead(eip & ~PAGE_MASK);
-    this.codePage = base >>> PAGE_SHIFT;
+    const pa = this.core.translateRead(eip);
+    this.codePage = pa >>> PAGE_SHIFT;
     this.codeMap = this.cache.pageMap(this.codePage);
     this.codeVpn = eip >>> PAGE_SHIFT;
   }

@@ -263,10 +263,14 @@ export class CpuCore extends LazyFlags {
     return this.read8(va) | (this.read8(va + 1) << 8);
   }
 
+  /**
+   * Reads a dword after a TLB miss or across a page end. The bytes are read in address order, so a
+   * fault on the second page reports its first byte in CR2.
+   */
   private read32Slow(va: number): number {
     if ((va & PAGE_MASK) <= 0xffc) return this.view.getInt32(this.translateRead(va), true);
     let value = 0;
-    for (let k = 3; k >= 0; k--) value = (value << 8) | this.read8(va + k);
+    for (let k = 0; k < 4; k++) value |= this.read8(va + k) << (8 * k);
     return value;
   }
 
