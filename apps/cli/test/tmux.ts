@@ -4,6 +4,7 @@
  * (tmux -L with a name no other test uses) and kills only that server.
  */
 import { spawnSync } from "node:child_process";
+import { rmSync } from "node:fs";
 
 let sessions = 0;
 
@@ -20,6 +21,9 @@ function shellQuote(word: string): string {
 }
 
 export class TmuxSession {
+  /** The server's socket file, which kill-server leaves behind. */
+  private socketPath = "";
+
   private constructor(private readonly socket: string) {}
 
   /**
@@ -56,6 +60,7 @@ export class TmuxSession {
       },
     );
     session.tmux(["set-option", "-t", "main", "history-limit", "10000"]);
+    session.socketPath = session.tmux(["display-message", "-p", "#{socket_path}"]).trim();
     return session;
   }
 
@@ -112,5 +117,6 @@ export class TmuxSession {
   /** Kills this session's tmux server, and with it the processes in its terminal. */
   kill(): void {
     spawnSync("tmux", ["-L", this.socket, "kill-server"]);
+    if (this.socketPath !== "") rmSync(this.socketPath, { force: true });
   }
 }
