@@ -7,7 +7,8 @@
  * What it checks, in order:
  *   1. the process: a pid, a name of at most 15 printable bytes, 0 < sz < KERNBASE, a blocked
  *      call number and remaining sleep ticks that fit together;
- *   2. the registers: exactly the values a CPL-3 xv6 process can hold. cs is 0x1b and ss 0x23.
+ *   2. the registers: exactly the values a CPL-3 xv6 process can hold (the kernel's
+ *      `checkUserRegisters`). cs is 0x1b and ss 0x23.
  *      ds, es, fs and gs hold a null selector, 0x1b or 0x23. EFLAGS has bit 1 and IF set, IOPL 0,
  *      VM 0, and no bit that user code cannot set itself;
  *   3. the pages: page-aligned, ascending, inside sz, permission bits P with W and U only, and
@@ -16,9 +17,9 @@
  *      modes their kind allows, ascending descriptor numbers below NOFILE, and sharing that
  *      points at an identical lower descriptor.
  */
-import { CONSOLE_MAJOR, NOFILE, PROC_NAME_MAX, SYS_sleep, USER_CS, USER_DS } from "@xv6ts/kernel";
+import { CONSOLE_MAJOR, checkUserRegisters, NOFILE, PROC_NAME_MAX, SYS_sleep } from "@xv6ts/kernel";
 import { KERNBASE, PGSIZE, PTE_P, PTE_U, PTE_W } from "@xv6ts/mmu";
-import type { CheckpointImage, DescriptorRecord, PageRecord, Registers } from "./format.js";
+import type { CheckpointImage, DescriptorRecord, PageRecord } from "./format.js";
 
 /** Facts about the machine an image is validated against. */
 export interface ValidationLimits {
@@ -30,27 +31,6 @@ export interface ValidationLimits {
   maxFileBytes: number;
 }
 
-/** EFLAGS bits that are always set in user mode: bit 1 and IF. */
-const EFLAGS_REQUIRED = 0x2 | 0x200;
-/**
- * EFLAGS bits a CPL-3 process can hold: the required ones and those `popf` may change there (CF,
- * PF, AF, ZF, SF, TF, DF, OF, NT, AC, ID). IOPL, VM, RF, VIF and VIP stay clear.
- */
-const EFLAGS_ALLOWED =
-  EFLAGS_REQUIRED |
-  0x1 |
-  0x4 |
-  0x10 |
-  0x40 |
-  0x80 |
-  0x100 |
-  0x400 |
-  0x800 |
-  0x4000 |
-  0x40000 |
-  0x200000;
-/** Selectors ds, es, fs and gs may hold at CPL 3: null selectors, user code and user data. */
-const DATA_SELECTORS = new Set([0, 1, 2, 3, USER_CS, USER_DS]);
 /** The highest system-call number the kernel dispatches. */
 const MAX_SYSCALL = 255;
 
@@ -63,7 +43,7 @@ const hex = (value: number) => `0x${(value >>> 0).toString(16)}`;
 export function validateImage(image: CheckpointImage, limits: ValidationLimits): string | null {
   return (
     checkProcess(image) ??
-    checkRegisters(image.registers) ??
+    checkUserRegisters(image.registers) ??
     checkPages(image.pages, image.process.sz, limits.freeFrames) ??
     checkCwd(image.cwd, limits) ??
     checkDescriptors(image.descriptors, limits)
@@ -91,28 +71,6 @@ function checkProcess(image: CheckpointImage): string | null {
   if (blockedSyscall > MAX_SYSCALL) return `blocked system call ${blockedSyscall} does not exist`;
   if (sleepTicksRemaining !== 0 && blockedSyscall !== SYS_sleep) {
     return `${sleepTicksRemaining} sleep ticks remain, but the process was not in sleep`;
-  }
-  return null;
-}
-
-function checkRegisters(registers: Registers): string | null {
-  if (registers.cs !== USER_CS) return `cs ${hex(registers.cs)} is not the user code selector 0x1b`;
-  if (registers.ss !== USER_DS) return `ss ${hex(registers.ss)} is not the user data selector 0x23`;
-  for (const name of ["ds", "es", "fs", "gs"] as const) {
-    if (!DATA_SELECTORS.has(registers[name])) {
-      return `${name} ${hex(registers[name])} is not a selector user mode can hold`;
-    }
-  }
-
-  const eflags = registers.eflags;
-  if ((eflags & EFLAGS_REQUIRED) !== EFLAGS_REQUIRED) {
-    return `eflags ${hex(eflags)} lacks bit 1 or IF, which user mode always has`;
-  }
-  if ((eflags & 0x3000) !== 0)
-    return `eflags ${hex(eflags)} has IOPL ${(eflags >>> 12) & 3}, not 0`;
-  if ((eflags & 0x20000) !== 0) return `eflags ${hex(eflags)} has VM (virtual-8086 mode) set`;
-  if ((eflags & ~EFLAGS_ALLOWED) !== 0) {
-    return `eflags ${hex(eflags)} has bits ${hex(eflags & ~EFLAGS_ALLOWED)} that user mode cannot set`;
   }
   return null;
 }

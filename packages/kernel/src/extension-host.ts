@@ -25,15 +25,12 @@ import {
   PROC_NAME_MAX,
   SYS_sleep,
   SYSCALL_NAMES,
-  USER_CS,
-  USER_DS,
 } from "./param.js";
 import type { Process, ProcState } from "./proc.js";
 import { openInode } from "./sys-file.js";
 import type { SyscallCall, SyscallEntry } from "./syscall.js";
+import { checkUserRegisters } from "./user-registers.js";
 
-/** Selectors a CPL-3 process may hold in ds, es, fs and gs. */
-const DATA_SELECTORS = new Set([0, 1, 2, 3, USER_CS, USER_DS]);
 const REGISTER_NAMES = [
   "eax",
   "ecx",
@@ -64,14 +61,7 @@ function checkRegisters(registers: CpuContext): string | null {
       return `bad register ${name} ${value}`;
     }
   }
-  if (registers.cs !== USER_CS || registers.ss !== USER_DS)
-    return "cs or ss is not a user selector";
-  for (const name of ["ds", "es", "fs", "gs"] as const) {
-    if (!DATA_SELECTORS.has(registers[name])) {
-      return `bad selector ${name} 0x${registers[name].toString(16)}`;
-    }
-  }
-  return null;
+  return checkUserRegisters(registers);
 }
 
 class ProcessView implements ProcessControl {

@@ -140,14 +140,22 @@ describe("replaceImage", () => {
         problems.push(
           api.replaceImage(caller, { ...base, registers: { ...base.registers, ds: 0x10 } }),
         );
+        problems.push(
+          api.replaceImage(caller, { ...base, registers: { ...base.registers, eflags: 0x3202 } }),
+        );
+        problems.push(
+          api.replaceImage(caller, { ...base, registers: { ...base.registers, eflags: 0x002 } }),
+        );
         problems.push(api.replaceImage(caller, { ...base, pgdir: caller.pgdir }));
         return 5;
       });
     });
     expect(problems).toEqual([
       "bad size 2147483648",
-      "cs or ss is not a user selector",
-      "bad selector ds 0x10",
+      "cs 0x8 is not the user code selector 0x1b",
+      "ds 0x10 is not a selector user mode can hold",
+      "eflags 0x3202 has IOPL 3, not 0",
+      "eflags 0x2 lacks bit 1 or IF, which user mode always has",
       `bad page directory ${callerPgdir}`,
     ]);
     expect(readResults(session.kernel.readMemory(2, RESULTS_BASE, 4), 1)).toEqual([5]);
