@@ -9,7 +9,7 @@
  * boundary and flushes the disk, so the image is consistent whatever the guest was doing.
  */
 import type { BlockDevice } from "@xv6ts/fs-journal";
-import { Kernel, KernelPanic } from "@xv6ts/kernel";
+import { BootError, Kernel } from "@xv6ts/kernel";
 import { describeFormatError } from "./disk";
 import { CliError } from "./errors";
 import { installExtensions } from "./extensions";
@@ -81,8 +81,7 @@ export class Machine {
  * /init the kernel cannot exec (not an ELF file for xv6). Other errors are returned unchanged.
  */
 function describeBootError(error: unknown, diskPath: string): unknown {
-  // NOTE: the kernel reports this case as a KernelPanic, so it is recognised by its message.
-  if (error instanceof KernelPanic && error.message.startsWith("userinit: cannot exec")) {
+  if (error instanceof BootError) {
     return new CliError(
       `${diskPath} cannot boot because its /init is not a program xv6ts can run; make a bootable image with "xv6ts mkfs --force ${diskPath}"`,
     );

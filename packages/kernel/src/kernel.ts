@@ -24,7 +24,7 @@ import type { KernelExtensionApi } from "./extension.js";
 import { ExtensionHost } from "./extension-host.js";
 import { FileTable } from "./file.js";
 import { releaseFile } from "./file-io.js";
-import { asKernelPanic, KernelPanic } from "./panic.js";
+import { asKernelPanic, BootError, KernelPanic } from "./panic.js";
 import { NPROC, T_SYSCALL } from "./param.js";
 import { ProcessTable, type ProcState } from "./proc.js";
 import { Scheduler } from "./scheduler.js";
@@ -147,8 +147,8 @@ export class Kernel {
 
   /**
    * Mounts the disk (replaying a committed log), prints the boot lines and creates init from
-   * /init. Throws the file system's FsFormatError for a device without a valid image, and a
-   * KernelPanic when /init cannot be started.
+   * /init. Throws the file system's FsFormatError for a device without a valid image, a
+   * BootError when /init cannot be executed, and a KernelPanic when memory for init runs out.
    */
   boot(): void {
     if (this.booted) throw new KernelPanic("boot: the kernel has already booted");
@@ -176,7 +176,7 @@ export class Kernel {
     init.name = "initcode";
     core.initProcess = init;
     if (exec(core, init, "/init", ["/init"]) !== 0) {
-      throw new KernelPanic("userinit: cannot exec /init");
+      throw new BootError("/init is missing or is not an i386 ELF program that exec accepts");
     }
     init.state = "runnable";
   }

@@ -5,7 +5,7 @@
 import { FsFormatError, MemoryDevice, mkfs } from "@xv6ts/fs-journal";
 import { describe, expect, it } from "vitest";
 import { Assembler, PROBE_SZ } from "./asm.js";
-import { Kernel, KernelPanic, PTE_FLAGS_FOR_TESTS } from "./constants.js";
+import { BootError, Kernel, KernelPanic, PTE_FLAGS_FOR_TESTS } from "./constants.js";
 import { exitProgram, probeProgram } from "./probes.js";
 import { bootSession, Session, startProgram } from "./session.js";
 
@@ -75,11 +75,13 @@ describe("boot and panics", () => {
     expect(() => kernel.boot()).toThrow(FsFormatError);
   });
 
-  it("panics when /init is missing", () => {
+  it("throws BootError when /init is missing", () => {
     const device = new MemoryDevice(1000, 512);
     mkfs(device, { geometry: "xv6", size: 1000, files: [] });
     const kernel = new Kernel({ device, memorySize: 4 * 1024 * 1024 });
-    expect(() => kernel.boot()).toThrow(new KernelPanic("userinit: cannot exec /init"));
+    expect(() => kernel.boot()).toThrow(
+      new BootError("/init is missing or is not an i386 ELF program that exec accepts"),
+    );
   });
 
   it("rejects run with a panic when init exits", async () => {
