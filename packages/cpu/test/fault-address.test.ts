@@ -84,7 +84,7 @@ describe("fetch faults in the interpreter", () => {
     expect(cpu.eip).toBe(start);
   });
 
-  test("instruction ending at the page end runs before the fetch fault", () => {
+  test("instruction ending at the page end runs", () => {
     const { cpu, translator, bytes } = makeMachine([], { compileBlocks: false });
     bytes.set(hex("b8 01 00 00 00"), 0x1ffb); // mov eax, 1
     translator.setPages(0x2000, 0x3000, "absent");
@@ -155,7 +155,7 @@ describe("data faults in the interpreter", () => {
     expect(Array.from(bytes.subarray(0x8ff0, 0x9020)).every((value) => value === 0xaa)).toBe(true);
   });
 
-  test("push straddling an absent page reports its first byte", () => {
+  test("push straddling an absent page", () => {
     const { cpu, translator } = makeMachine(hex("50"), { compileBlocks: false });
     translator.setPages(0x8000, 0x9000, "absent");
     cpu.regs[ESP] = 0x9002;
@@ -167,6 +167,22 @@ describe("data faults in the interpreter", () => {
       faultAddress: 0x8ffe,
     });
     expect(cpu.regs[ESP]).toBe(0x9002);
+  });
+
+  test("pusha into an absent page", () => {
+    // pusha from esp 0x9008 writes 0x9004 and 0x9000, then faults writing the dword at 0x8ffc
+    const { cpu, translator } = makeMachine(hex("60"), { compileBlocks: false });
+    translator.setPages(0x8000, 0x9000, "absent");
+    cpu.regs[ESP] = 0x9008;
+    expect(cpu.run(10)).toEqual({
+      type: "trap",
+      executed: 0,
+      vector: 14,
+      errorCode: 6,
+      faultAddress: 0x8ffc,
+    });
+    expect(cpu.regs[ESP]).toBe(0x9008);
+    expect(cpu.eip).toBe(CODE);
   });
 });
 
