@@ -29,8 +29,23 @@ const PARSES: [string, string][] = [
   ["| a", "error: syntax error: missing command before '|'"],
   ["a |", "error: syntax error: missing command after '|'"],
   ["a || b", "error: syntax error: missing command before '|'"],
-  ["a ; ; b", "error: syntax error: missing command before ';'"],
-  [";", "error: syntax error: missing command before ';'"],
+  ["a & ; b", "seq(bg(cmd('a')), cmd('b'))"],
+  ["a &; b", "seq(bg(cmd('a')), cmd('b'))"],
+  ["counter 2 & ; echo y", "seq(bg(cmd('counter' '2')), cmd('echo' 'y'))"],
+  ["a & ;", "bg(cmd('a'))"],
+  ["a ; ; b", "seq(cmd('a'), cmd('b'))"],
+  ["a;;;b", "seq(cmd('a'), cmd('b'))"],
+  ["; echo c", "cmd('echo' 'c')"],
+  [";", "empty"],
+  ["; ; # comment", "empty"],
+  ["(; a ;) ; b", "seq(group(cmd('a')), cmd('b'))"],
+  ["& a", "error: syntax error: missing command before '&'"],
+  ["a & & b", "error: syntax error: missing command before '&'"],
+  ["a && b", "error: syntax error: missing command before '&'"],
+  ["a ; | b", "error: syntax error: missing command before '|'"],
+  ["( ; )", "error: syntax error: missing command before ')'"],
+  ["(a ; ; b", "error: syntax error: missing ')'"],
+  ["a ; )", "error: syntax error: unexpected ')'"],
   ["( a", "error: syntax error: missing ')'"],
   ["a )", "error: syntax error: unexpected ')'"],
   ["()", "error: syntax error: missing command before ')'"],
@@ -146,6 +161,20 @@ describe.skipIf(!canRunNative)("sh, run natively", () => {
     expect(shell(`echo "a  b" 'c|d' ""\n`).stdout).toBe("a  b c|d \n");
   });
 
+  it("runs a command after '& ;'", () => {
+    const run = shell("echo bg1 > r7 & ; echo y\necho bg2 >> r7 &; echo z\nsleep 20\ncat r7\n");
+
+    expect(run.stderr).toBe("$ $ $ $ $ ");
+    expect(run.stdout).toBe("y\nz\nbg1\nbg2\n");
+  });
+
+  it("treats an empty command as a no-op", () => {
+    const run = shell("echo a ; ; echo b\n; echo c\n;\n");
+
+    expect(run.stderr).toBe("$ $ $ $ ");
+    expect(run.stdout).toBe("a\nb\nc\n");
+  });
+
   it("reports an unknown program", () => {
     const run = shell("nosuch arg\necho after\n");
 
@@ -158,6 +187,22 @@ describe.skipIf(!canRunNative)("sh, run natively", () => {
 
     expect(run.stderr).toBe("$ sh: syntax error: missing command after '|'\n$ $ ");
     expect(run.stdout).toBe("after\n");
+  });
+
+  it("reports each syntax error in one line", () => {
+    const run = shell("| echo x\necho >\n(echo x\necho x)\necho y & & echo z\n");
+
+    expect(run.stderr).toBe(
+      [
+        "$ sh: syntax error: missing command before '|'",
+        "$ sh: syntax error: missing file name after '>'",
+        "$ sh: syntax error: missing ')'",
+        "$ sh: syntax error: unexpected ')'",
+        "$ sh: syntax error: missing command before '&'",
+        "$ ",
+      ].join("\n"),
+    );
+    expect(run.stdout).toBe("");
   });
 
   it("reports a redirection from a missing file", () => {

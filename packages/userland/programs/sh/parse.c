@@ -1,15 +1,20 @@
 /*
  * The shell's parser: a tokenizer and a recursive-descent parser for
  *
- *   line      := [ pipeline { (';' | '&') pipeline } [ ';' | '&' ] ]
+ *   line      := { ';'  |  pipeline ( ';' | '&' ) } [ pipeline ]
  *   pipeline  := command { '|' command }
  *   command   := '(' line ')' { redirect }  |  ( word | redirect ) { word | redirect }
  *   redirect  := ( '<' | '>' | '>>' ) word
  *
- * '&' puts the pipeline before it in the background. A word is a run of characters
- * other than blanks and | ; & ( ) < > and may contain '...' or "..." quotes, inside
- * which every character is literal; "" is an empty word. A '#' where a token would
- * start begins a comment that runs to the end of the line.
+ * '&' puts the pipeline before it in the background. A ';' with no command before it
+ * ends an empty command, which does nothing, as in xv6's shell: "a & ; b", "a ; ; b"
+ * and "; b" all run a and then b. A missing command before '|' or '&', and an empty
+ * group "()", are syntax errors.
+ *
+ * A word is a run of characters other than blanks and | ; & ( ) < > and may contain
+ * '...' or "..." quotes, inside which every character is literal; "" is an empty
+ * word. A '#' where a token would start begins a comment that runs to the end of
+ * the line.
  *
  * Nodes, argument arrays and word texts come from one static arena that each call of
  * parse_line reuses, so a tree needs no freeing. Only parentheses recurse, and their
@@ -382,10 +387,10 @@ ends_sequence(enum token_kind token)
   return token == TOKEN_END || token == TOKEN_CLOSE;
 }
 
-// Parse pipelines separated by ';' and '&' up to the end of the line or a ')'.
-// The sequence nests to the right: last points at the slot of the last pipeline,
-// which a new SEQUENCE node takes over. Returns 0 with p->failed clear when there
-// is no pipeline at all.
+// Parse pipelines separated by ';' and '&' up to the end of the line or a ')',
+// skipping empty commands before a ';'. The sequence nests to the right: last points
+// at the slot of the last pipeline, which a new SEQUENCE node takes over. Returns 0
+// with p->failed clear when there is no pipeline at all.
 static struct node*
 parse_sequence(struct parser *p)
 {
@@ -394,7 +399,14 @@ parse_sequence(struct parser *p)
   enum token_kind after = TOKEN_END;
 
   while(!p->failed && !ends_sequence(p->token)){
-    struct node *item = parse_pipeline(p, after);
+    struct node *item;
+
+    if(p->token == TOKEN_SEMICOLON){
+      after = TOKEN_SEMICOLON;
+      advance(p);
+      continue;
+    }
+    item = parse_pipeline(p, after);
 
     if(item == 0)
       return 0;
