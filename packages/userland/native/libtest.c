@@ -11,6 +11,7 @@
 #include "stat.h"
 #include "fcntl.h"
 #include "user.h"
+#include "xv6ts.h"
 
 static char buf[512];
 
@@ -150,6 +151,16 @@ test_memory_functions(void)
   printf(1, "memmove negative length: %d\n", memmove(actual, reference, -5) == actual);
 }
 
+// Print label, then fn's result for each of the count inputs, on one line.
+static void
+print_results(const char *label, int (*fn)(const char*), const char **inputs, int count)
+{
+  printf(1, "%s:", label);
+  for(int i = 0; i < count; i++)
+    printf(1, " %d", fn(inputs[i]));
+  printf(1, "\n");
+}
+
 static void
 test_atoi(void)
 {
@@ -157,10 +168,17 @@ test_atoi(void)
     "0", "123", "-45", "+7", "12abc", "", "abc", " 5", "2147483647", "-2147483648",
   };
 
-  printf(1, "atoi:");
-  for(uint i = 0; i < sizeof(inputs) / sizeof(inputs[0]); i++)
-    printf(1, " %d", atoi(inputs[i]));
-  printf(1, "\n");
+  print_results("atoi", atoi, inputs, sizeof(inputs) / sizeof(inputs[0]));
+}
+
+static void
+test_is_number(void)
+{
+  static const char *inputs[] = {
+    "0", "123", "4294967296", "", "-1", "+1", " 1", "1 ", "12a", "x",
+  };
+
+  print_results("is_number", is_number, inputs, sizeof(inputs) / sizeof(inputs[0]));
 }
 
 // Print what gets returns for each line of fd 0, with control bytes escaped.
@@ -314,6 +332,7 @@ main(void)
   test_strings();
   test_memory_functions();
   test_atoi();
+  test_is_number();
   test_gets();
   test_stat();
   test_malloc_reuse();

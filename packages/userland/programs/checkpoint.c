@@ -7,18 +7,7 @@
  */
 #include "types.h"
 #include "user.h"
-
-static int
-is_number(const char *s)
-{
-  if(*s == 0)
-    return 0;
-  for(; *s != 0; s++){
-    if(*s < '0' || *s > '9')
-      return 0;
-  }
-  return 1;
-}
+#include "xv6ts.h"
 
 int
 main(int argc, char *argv[])

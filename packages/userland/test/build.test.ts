@@ -50,6 +50,7 @@ describe("lib/libxv6.a", () => {
       "printf.o/",
       "malloc.o/",
       "ulib.o/",
+      "number.o/",
       "syscalls.o/",
     ]);
   });
@@ -108,6 +109,7 @@ describe("lib/libxv6.a", () => {
       "vprintf",
       "snprintf",
       "vsnprintf",
+      "is_number",
     ];
 
     expect(symbols.filter((name) => !api.includes(name))).toEqual([]);
@@ -128,7 +130,7 @@ describe("lib/libxv6.a", () => {
 
 describe("the package", () => {
   it("ships the headers programs include", () => {
-    for (const header of ["types.h", "stat.h", "fcntl.h", "user.h", "fs.h", "param.h"]) {
+    for (const header of ["types.h", "stat.h", "fcntl.h", "user.h", "fs.h", "param.h", "xv6ts.h"]) {
       expect(statSync(`${INCLUDE_DIR}${header}`).isFile()).toBe(true);
     }
   });

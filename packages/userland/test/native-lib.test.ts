@@ -98,6 +98,10 @@ describe.skipIf(!canRunNative)("the C library, run natively", () => {
     expect(lines).toContain("atoi: 0 123 -45 7 12 0 0 0 2147483647 -2147483648");
   });
 
+  it("is_number accepts only decimal digits", () => {
+    expect(lines).toContain("is_number: 1 1 1 0 0 0 0 0 0 0");
+  });
+
   it("gets splits lines at newline, return and the size", () => {
     expect(lines.filter((line) => line.startsWith("gets: "))).toEqual([
       "gets: [first l]",

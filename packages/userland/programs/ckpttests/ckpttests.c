@@ -164,8 +164,7 @@ size_of(const char *path)
 {
   struct stat st;
 
-  if(stat(path, &st) < 0)
-    fail("stat %s failed", path);
+  stat_or_fail(path, &st);
   return st.size;
 }
 

@@ -136,6 +136,13 @@ read_file(const char *path, void *buf, int max)
   return total;
 }
 
+void
+stat_or_fail(const char *path, struct stat *st)
+{
+  if(stat(path, st) < 0)
+    fail("stat %s failed", path);
+}
+
 // Wait until pid is reaped. Returns 1 if the watchdog wd (-1 if there is none)
 // exited first, which means that it killed the test.
 static int

@@ -12,6 +12,8 @@
 #ifndef TESTING_RUNNER_H
 #define TESTING_RUNNER_H
 
+struct stat;
+
 enum tier {
   QUICK = 1,  // run by default; a few million instructions each
   SLOW = 2,   // run by "slow" and "all"
@@ -90,5 +92,8 @@ void write_file(const char *path, const void *data, int n);
 
 // Read the whole file into buf (at most max bytes). Returns the number of bytes.
 int read_file(const char *path, void *buf, int max);
+
+// Fill st for the file at path, failing the test when stat() returns -1.
+void stat_or_fail(const char *path, struct stat *st);
 
 #endif

@@ -14,8 +14,7 @@ inode_of(const char *path)
 {
   struct stat st;
 
-  if(stat(path, &st) < 0)
-    fail("stat %s failed", path);
+  stat_or_fail(path, &st);
   return st.ino;
 }
 
@@ -24,8 +23,7 @@ nlink_of(const char *path)
 {
   struct stat st;
 
-  if(stat(path, &st) < 0)
-    fail("stat %s failed", path);
+  stat_or_fail(path, &st);
   return st.nlink;
 }
 
