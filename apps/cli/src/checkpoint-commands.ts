@@ -11,8 +11,8 @@
  * Migration copies an image from one disk to another (`migrate`), or through a host file
  * (`export`, then `import`), after which `restart` of that path on the other disk carries on.
  */
-import { readFileSync, statSync, writeFileSync } from "node:fs";
-import { basename, join } from "node:path";
+import { readFileSync, writeFileSync } from "node:fs";
+import { basename } from "node:path";
 import {
   copyImage,
   decodeImage,
@@ -20,12 +20,11 @@ import {
   inspectImage,
   writeImageFile,
 } from "@xv6ts/checkpoint";
-import { type FileSystem, T_DIR } from "@xv6ts/fs-journal";
 import type { Command } from "commander";
 import { mountDisk, openDisk, withFileSystem } from "./disk";
-import { CliError, describeHostError, systemErrorCode } from "./errors";
-import { requireImagePath } from "./image-commands";
-import { formatImagePath, type ImagePath, joinImagePath, lastElement } from "./image-path";
+import { CliError, describeHostError } from "./errors";
+import { hostDestination, imageDestination, requireImagePath } from "./image-commands";
+import { formatImagePath, type ImagePath, lastElement } from "./image-path";
 import { type CliIo, colorsFor } from "./io";
 import { describePages } from "./monitor";
 import type { ActionResult } from "./program";
@@ -150,12 +149,6 @@ function formatDescriptor(descriptor: ImageSummary["descriptors"][number]): stri
   return `fd ${fd}: ${kind} ${descriptor.path ?? ""} (inode ${descriptor.inum}), ${mode}, offset ${descriptor.offset}`;
 }
 
-/** Returns `path`, or the path of `name` inside it when it names a directory on `fs`. */
-function intoDirectory(fs: FileSystem, path: string, name: string): string {
-  const st = fs.stat(path);
-  return st.ok && st.value.type === T_DIR ? joinImagePath(path, name) : path;
-}
-
 /** xv6ts image migrate: copies an image from one disk to another, checked and tear-free. */
 export function migrateCommand(io: CliIo, source: string, destination: string): void {
   const from = requireImagePath(source, "the checkpoint image");
@@ -174,7 +167,7 @@ function copyBetween(io: CliIo, from: ImagePath, to: ImagePath, command: string)
       ? target
       : mountDisk(sourceDisk.device, from.disk, { readOnly: true });
     try {
-      const path = intoDirectory(target, to.path, lastElement(from.path));
+      const path = imageDestination(target, to, lastElement(from.path));
       const copied = copyImage(sourceFs, from.path, target, path);
       if (!copied.ok) throw copyError(from, to, copied.reason);
       io.stdout.write(
@@ -214,12 +207,7 @@ export function exportCommand(io: CliIo, source: string, file: string): void {
       `${formatImagePath(from)} is not a valid checkpoint image: ${decoded.reason}`,
     );
 
-  let path = file;
-  try {
-    if (statSync(file).isDirectory()) path = join(file, lastElement(from.path));
-  } catch (error) {
-    if (systemErrorCode(error) !== "ENOENT") throw describeHostError(error, "write", file);
-  }
+  const path = hostDestination(file, lastElement(from.path));
   try {
     writeFileSync(path, bytes);
   } catch (error) {
@@ -241,7 +229,7 @@ export function importCommand(io: CliIo, file: string, destination: string): voi
   if (!decoded.ok) throw new CliError(`${file} is not a valid checkpoint image: ${decoded.reason}`);
 
   withFileSystem(to.disk, { readOnly: false, command: "xv6ts image import", io }, (fs) => {
-    const path = intoDirectory(fs, to.path, basename(file));
+    const path = imageDestination(fs, to, basename(file));
     const written = writeImageFile(fs, { path }, bytes, "import");
     if (!written.ok) {
       throw new CliError(

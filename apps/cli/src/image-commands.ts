@@ -8,7 +8,7 @@
  * was on.
  */
 import { readFileSync, statSync, writeFileSync } from "node:fs";
-import { basename, join } from "node:path";
+import { basename, join, sep } from "node:path";
 import {
   type BlockDevice,
   type DirEntry,
@@ -25,9 +25,12 @@ import {
 import { makeImage, mountDisk, openDisk, withFileSystem, withFileSystemAsync } from "./disk";
 import { CliError, describeHostError, systemErrorCode } from "./errors";
 import {
+  formatImagePath,
   type ImagePath,
   joinImagePath,
   lastElement,
+  namesDirectory,
+  normalizeImagePath,
   parseDiskArgument,
   parseImagePath,
 } from "./image-path";
@@ -203,12 +206,64 @@ async function writeImageFile(
   };
   const options = { readOnly: false, command: "xv6ts cp", io, wrap };
   await withFileSystemAsync(to.disk, options, async (fs) => {
-    let path = to.path;
-    const st = fs.stat(path);
-    if (st.ok && st.value.type === T_DIR) path = joinImagePath(path, name);
+    const path = imageDestination(fs, to, name);
+    checkFileSize(fs, { disk: to.disk, path }, data.length);
     await writeInSteps(fs, { disk: to.disk, path }, data);
   });
   (progress as Progress | null)?.finish();
+}
+
+/**
+ * Returns where a copy to `to` goes: inside it under `name` when it is a directory, else `to`
+ * itself. A path ending in "/" must be an existing directory, as for cp on the host, so that a
+ * mistyped folder never becomes a file and a file is never replaced by mistake.
+ */
+export function imageDestination(fs: FileSystem, to: ImagePath, name: string): string {
+  const st = fs.stat(to.path);
+  if (st.ok && st.value.type === T_DIR) return joinImagePath(to.path, name);
+  if (namesDirectory(to.path)) {
+    const directory = formatImagePath({ disk: to.disk, path: to.path.replace(/\/+$/, "") });
+    throw new CliError(
+      `cannot copy to "${to.path}" on ${to.disk}: it is not a directory, and a destination ending in "/" must be one; make it with "xv6ts mkdir ${directory}" or drop the "/"`,
+    );
+  }
+  return to.path;
+}
+
+/**
+ * Returns the host file a copy to `destination` writes: inside it under `name` when it is a
+ * folder, else `destination` itself. A path ending in "/" must be an existing folder.
+ */
+export function hostDestination(destination: string, name: string): string {
+  try {
+    if (statSync(destination).isDirectory()) return join(destination, name);
+  } catch (error) {
+    const code = systemErrorCode(error);
+    if (code !== "ENOENT" && code !== "ENOTDIR")
+      throw describeHostError(error, "write", destination);
+  }
+  if (destination.endsWith("/") || destination.endsWith(sep)) {
+    throw new CliError(
+      `cannot copy to ${destination}: it is not a folder, and a destination ending in "/" must be one; make it first or drop the "/"`,
+    );
+  }
+  return destination;
+}
+
+/**
+ * Raises a CliError, before anything is written, when `bytes` is more than the largest file the
+ * image's geometry holds (71,680 bytes in the xv6 geometry: 12 direct and 128 indirect blocks).
+ */
+function checkFileSize(fs: FileSystem, target: ImagePath, bytes: number): void {
+  const { geometry, maxFileBytes } = fs.layout;
+  if (bytes <= maxFileBytes) return;
+  const advice =
+    geometry === "xv6"
+      ? "copy it to an image of the extended geometry, which holds files of almost 4 GiB"
+      : "split it into smaller files";
+  throw new CliError(
+    `cannot copy ${bytes} bytes to "${target.path}" on ${target.disk}: the largest file the ${geometry} geometry holds is ${maxFileBytes} bytes; ${advice}`,
+  );
 }
 
 /**
@@ -295,13 +350,8 @@ function readImageFile(io: CliIo, from: ImagePath): Uint8Array {
 }
 
 function copyFromImage(io: CliIo, from: ImagePath, destination: string): void {
+  const path = hostDestination(destination, lastElement(from.path));
   const data = readImageFile(io, from);
-  let path = destination;
-  try {
-    if (statSync(destination).isDirectory()) path = join(destination, lastElement(from.path));
-  } catch (error) {
-    if (systemErrorCode(error) !== "ENOENT") throw describeHostError(error, "write", destination);
-  }
   try {
     writeFileSync(path, data);
   } catch (error) {
@@ -320,16 +370,38 @@ export function rmCommand(
   argumentList: string[],
   options: { recursive: boolean },
 ): void {
-  for (const argument of argumentList) {
-    const target = requireImagePath(argument, "the path to remove");
-    if (lastElement(target.path) === "") {
-      throw new CliError(`cannot remove the root directory of ${target.disk}`);
-    }
+  const targets = argumentList.map(removalTarget);
+  for (const target of targets) {
     withFileSystem(target.disk, { readOnly: false, command: "xv6ts rm", io }, (fs) => {
       if (options.recursive) removeTree(fs, target.path, target.disk);
       else unwrap(fs.remove(target.path), target.disk);
     });
   }
+}
+
+/**
+ * Parses a path to remove, rejecting the root and any path whose last element is "." or "..":
+ * removing such a path with -r would first empty the directory it resolves to.
+ */
+function removalTarget(argument: string): ImagePath {
+  const target = requireImagePath(argument, "the path to remove");
+  const resolved = normalizeImagePath(target.path);
+  if (target.path === "/" && resolved === "/") {
+    throw new CliError(`cannot remove the root directory of ${target.disk}`);
+  }
+  if (resolved === "/") {
+    throw new CliError(
+      `cannot remove "${target.path}": it names the root directory of ${target.disk}, which rm never removes`,
+    );
+  }
+  const elements = target.path.split("/").filter((element) => element !== "");
+  const last = elements[elements.length - 1];
+  if (last === "." || last === "..") {
+    throw new CliError(
+      `cannot remove "${target.path}" on ${target.disk}: a path ending in "." or ".." is rejected; write the directory's own path, like ${formatImagePath({ disk: target.disk, path: resolved })}`,
+    );
+  }
+  return target;
 }
 
 function removeTree(fs: FileSystem, path: string, disk: string): void {

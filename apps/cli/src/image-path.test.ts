@@ -1,5 +1,5 @@
 import { describe, expect, test } from "vitest";
-import { parseDiskArgument, parseImagePath } from "./image-path";
+import { normalizeImagePath, parseDiskArgument, parseImagePath } from "./image-path";
 
 describe("parseImagePath", () => {
   test.each([
@@ -23,5 +23,21 @@ describe("parseImagePath", () => {
 describe("parseDiskArgument", () => {
   test("means the root for a bare disk file", () => {
     expect(parseDiskArgument("disk.img")).toEqual({ disk: "disk.img", path: "/" });
+  });
+});
+
+describe("normalizeImagePath", () => {
+  test.each([
+    ["/", "/"],
+    ["/.", "/"],
+    ["/./", "/"],
+    ["/d/..", "/"],
+    ["/d/../", "/"],
+    ["/d/./..", "/"],
+    ["/..", "/"],
+    ["//a//b/", "/a/b"],
+    ["/a/b/../c/.", "/a/c"],
+  ])("resolves %s to %s", (path, expected) => {
+    expect(normalizeImagePath(path)).toBe(expected);
   });
 });

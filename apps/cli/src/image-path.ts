@@ -42,6 +42,26 @@ export function lastElement(path: string): string {
   return elements[elements.length - 1] ?? "";
 }
 
+/**
+ * Resolves "." and ".." in an absolute image path, as the file system would: xv6 has no
+ * symbolic links, so ".." is always the parent of the element before it, and the root's ".."
+ * is the root. Returns "/" for the root and no trailing "/" otherwise.
+ */
+export function normalizeImagePath(path: string): string {
+  const resolved: string[] = [];
+  for (const element of path.split("/")) {
+    if (element === "" || element === ".") continue;
+    if (element === "..") resolved.pop();
+    else resolved.push(element);
+  }
+  return `/${resolved.join("/")}`;
+}
+
+/** Returns whether `path` ends in "/", which means it must name a directory ("/" itself too). */
+export function namesDirectory(path: string): boolean {
+  return path.endsWith("/");
+}
+
 /** Joins a directory path inside an image and a name. */
 export function joinImagePath(directory: string, name: string): string {
   return directory.endsWith("/") ? `${directory}${name}` : `${directory}/${name}`;

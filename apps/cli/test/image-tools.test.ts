@@ -214,6 +214,64 @@ describe("xv6ts cp, cat, ls", () => {
     expect(fileHash(path)).toBe(before);
   });
 
+  test("copies into an existing directory named with a trailing /", async () => {
+    const path = await smallImage();
+    const host = join(folder.path, "notes.txt");
+    writeFileSync(host, "x");
+    await xv6ts("mkdir", `${path}:/docs`);
+    expect((await xv6ts("cp", host, `${path}:/docs/`)).code).toBe(0);
+    expect((await xv6ts("cat", `${path}:/docs/notes.txt`)).stdout).toBe("x");
+  });
+
+  test("rejects a trailing / on a path that is not a directory", async () => {
+    const path = await smallImage();
+    const host = join(folder.path, "notes.txt");
+    writeFileSync(host, "x");
+    const before = fileHash(path);
+
+    const missing = await xv6ts("cp", host, `${path}:/nodir/`);
+    expect(missing.code).toBe(1);
+    expect(missing.stderr).toBe(
+      `xv6ts: cannot copy to "/nodir/" on ${path}: it is not a directory, and a destination ending in "/" must be one; make it with "xv6ts mkdir ${path}:/nodir" or drop the "/"\n`,
+    );
+    const file = await xv6ts("cp", host, `${path}:/echo/`);
+    expect(file.code).toBe(1);
+    expect(file.stderr).toBe(
+      `xv6ts: cannot copy to "/echo/" on ${path}: it is not a directory, and a destination ending in "/" must be one; make it with "xv6ts mkdir ${path}:/echo" or drop the "/"\n`,
+    );
+    const between = await xv6ts("cp", `${path}:/cat`, `${path}:/echo/`);
+    expect(between.code).toBe(1);
+    expect(fileHash(path)).toBe(before);
+  });
+
+  test("rejects a trailing / on a host path that is not a folder", async () => {
+    const path = await smallImage();
+    const target = join(folder.path, "nofolder/");
+    const result = await xv6ts("cp", `${path}:/echo`, target);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toBe(
+      `xv6ts: cannot copy to ${target}: it is not a folder, and a destination ending in "/" must be one; make it first or drop the "/"\n`,
+    );
+    expect(existsSync(join(folder.path, "nofolder"))).toBe(false);
+  });
+
+  test("rejects a file larger than the geometry holds before writing", async () => {
+    const path = await smallImage("xv6.img", "--geometry", "xv6");
+    const largest = join(folder.path, "largest.bin");
+    writeFileSync(largest, randomBytes(71680));
+    expect((await xv6ts("cp", largest, `${path}:/largest`)).code).toBe(0);
+    const before = fileHash(path);
+
+    const larger = join(folder.path, "larger.bin");
+    writeFileSync(larger, randomBytes(71681));
+    const result = await xv6ts("cp", larger, `${path}:/larger`);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toBe(
+      `xv6ts: cannot copy 71681 bytes to "/larger" on ${path}: the largest file the xv6 geometry holds is 71680 bytes; copy it to an image of the extended geometry, which holds files of almost 4 GiB\n`,
+    );
+    expect(fileHash(path)).toBe(before);
+  });
+
   test("rejects a name longer than 14 bytes", async () => {
     const path = await smallImage();
     const host = join(folder.path, "n");
@@ -280,6 +338,48 @@ describe("xv6ts rm and mkdir", () => {
     const result = await xv6ts("rm", "-r", `${path}:/`);
     expect(result.code).toBe(1);
     expect(result.stderr).toBe(`xv6ts: cannot remove the root directory of ${path}\n`);
+    expect(fileHash(path)).toBe(before);
+  });
+
+  test.each(["/.", "/./", "/d/..", "/d/../", "/d/./..", "//d/e/../.."])(
+    "refuses %s, which names the root, before removing anything",
+    async (inside) => {
+      const path = await smallImage();
+      expect((await xv6ts("mkdir", "-p", `${path}:/d/e`)).code).toBe(0);
+      const before = fileHash(path);
+      const result = await xv6ts("rm", "-r", `${path}:${inside}`);
+      expect(result.code).toBe(1);
+      expect(result.stderr).toBe(
+        `xv6ts: cannot remove "${inside}": it names the root directory of ${path}, which rm never removes\n`,
+      );
+      expect(fileHash(path)).toBe(before);
+    },
+  );
+
+  test.each([
+    ["/d/.", "/d"],
+    ["/d/e/..", "/d"],
+    ["/d/e/./", "/d/e"],
+  ])("refuses %s, whose last element is . or ..", async (inside, named) => {
+    const path = await smallImage();
+    expect((await xv6ts("mkdir", "-p", `${path}:/d/e`)).code).toBe(0);
+    const before = fileHash(path);
+    const result = await xv6ts("rm", "-r", `${path}:${inside}`);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toBe(
+      `xv6ts: cannot remove "${inside}" on ${path}: a path ending in "." or ".." is rejected; write the directory's own path, like ${path}:${named}\n`,
+    );
+    expect(fileHash(path)).toBe(before);
+  });
+
+  test("checks every path before removing any", async () => {
+    const path = await smallImage();
+    const before = fileHash(path);
+    const result = await xv6ts("rm", `${path}:/echo`, `${path}:/.`);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toBe(
+      `xv6ts: cannot remove "/.": it names the root directory of ${path}, which rm never removes\n`,
+    );
     expect(fileHash(path)).toBe(before);
   });
 });
