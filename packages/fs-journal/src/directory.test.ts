@@ -303,3 +303,75 @@ describe("link", () => {
     expect(fsck(fs.device).clean).toBe(true);
   });
 });
+
+describe("removed working directory", () => {
+  /** Makes /g, takes a reference to it as a working directory, and removes it. */
+  function removedCwd(fs: FileSystem): Inode {
+    make(fs, "/g", T_DIR);
+    const cwd = fs.namei("/g")!;
+    expect(op(fs, () => fs.unlink("/g"))).toBe(true);
+    expect(cwd.nlink).toBe(0);
+    return cwd;
+  }
+
+  test("create in it fails for every type", () => {
+    const fs = mounted();
+    const cwd = removedCwd(fs);
+    const free = fs.freeBlocks();
+    for (const [path, type] of [
+      ["f", T_FILE],
+      ["d", T_DIR],
+      ["c", T_DEV],
+    ] as const) {
+      const ip = op(fs, () => fs.create(path, type, 1, 1, cwd));
+      expect({ path, ip }).toEqual({ path, ip: null });
+    }
+    expect(cwd.nlink).toBe(0);
+    expect(fs.freeBlocks()).toBe(free);
+    op(fs, () => fs.iput(cwd));
+    const report = fsck(fs.device);
+    expect(report.problems).toEqual([]);
+    expect(report.clean).toBe(true);
+  });
+
+  test("link and dirlink into it fail", () => {
+    const fs = mounted();
+    make(fs, "/a");
+    const cwd = removedCwd(fs);
+    expect(op(fs, () => fs.link("/a", "b", cwd))).toBe(false);
+    expect(op(fs, () => fs.dirlink(cwd, "c", 2))).toBe(false);
+    expect(nlinkOf(fs, "/a")).toBe(1);
+    op(fs, () => fs.iput(cwd));
+    expect(fsck(fs.device).problems).toEqual([]);
+  });
+
+  test("its inode is freed at the last iput", () => {
+    const fs = mounted();
+    const free = fs.freeBlocks();
+    const cwd = removedCwd(fs);
+    expect(cwd.inum).toBe(2);
+    expect(fs.freeBlocks()).toBe(free - 1);
+    op(fs, () => fs.iput(cwd));
+    expect(fs.freeBlocks()).toBe(free);
+    expect(fsck(fs.device).counts).toMatchObject({ directories: 1 });
+    // The freed inode is the lowest free one again.
+    expect(make(fs, "/h")?.inum).toBe(2);
+  });
+
+  test("has no .. after its parent is gone", () => {
+    const fs = mounted();
+    make(fs, "/a", T_DIR);
+    make(fs, "/a/b", T_DIR);
+    const cwd = fs.namei("/a/b")!;
+    expect(op(fs, () => fs.unlink("/a/b"))).toBe(true);
+    expect(op(fs, () => fs.unlink("/a"))).toBe(true);
+    expect(op(fs, () => fs.namei("..", cwd))).toBeNull();
+    expect(op(fs, () => fs.nameiparent("../x", cwd))).toBeNull();
+    const self = op(fs, () => fs.namei(".", cwd))!;
+    expect(self).toBe(cwd);
+    expect(cwd.ref).toBe(2);
+    op(fs, () => fs.iput(self));
+    op(fs, () => fs.iput(cwd));
+    expect(fsck(fs.device).problems).toEqual([]);
+  });
+});

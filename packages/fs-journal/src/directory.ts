@@ -11,6 +11,10 @@
  * subdirectory's "..", and nothing for its own ".". Every function here that changes the disk
  * runs inside the caller's transaction, and undoes its own partial changes when it fails for
  * lack of space, so a failed operation leaves nothing behind.
+ *
+ * A directory removed while still referenced (a process's working directory) has nlink 0 and
+ * is freed at its last iput. Until then it takes no new entries and its ".." names nothing,
+ * unlike in xv6, so no program can leave an inode that no path from the root reaches.
  */
 import { FsFormatError, panic, trace, traceFs } from "./diagnostics";
 import {
@@ -81,9 +85,12 @@ export class Directories {
 
   /**
    * Looks up `name` in directory dp. Returns the referenced inode and the entry's offset, or
-   * null when there is no such entry or no free inode cache slot.
+   * null when there is no such entry or no free inode cache slot. In a directory that was
+   * removed (nlink 0) ".." names no inode, because its parent no longer counts that entry and
+   * may have been freed since.
    */
   dirlookup(dp: Inode, name: string): Lookup | null {
+    if (dp.nlink < 1 && direntName(name) === "..") return null;
     const off = this.findEntry(dp, name);
     if (off < 0) return null;
     this.inodes.readi(dp, this.entry, off, DIRENT_SIZE);
@@ -106,9 +113,11 @@ export class Directories {
 
   /**
    * Writes an entry (name, inum) into directory dp inside a transaction. Returns false when the
-   * name is already there or the disk has no block for a new entry.
+   * name is already there, the disk has no block for a new entry, or dp was removed (nlink 0).
+   * An entry in a removed directory would name an inode that nothing reaches once dp is freed.
    */
   dirlink(dp: Inode, name: string, inum: number): boolean {
+    if (dp.nlink < 1) return false;
     if (this.findEntry(dp, name) >= 0) return false;
     let off = this.findEntry(dp, null);
     if (off < 0) off = dp.size;
@@ -184,7 +193,8 @@ export class Directories {
   /**
    * Creates path as an inode of `type` inside a transaction, as xv6's create(). An existing
    * regular file is returned for type T_FILE; any other existing entry gives null, as does a
-   * missing parent or a disk without a free inode or block. Returns the referenced inode.
+   * missing or removed parent, or a disk without a free inode or block. Returns the referenced
+   * inode.
    */
   create(path: string, type: number, major: number, minor: number, cwd: Inode): Inode | null {
     const parent = this.nameiparent(path, cwd);
@@ -195,6 +205,11 @@ export class Directories {
       this.inodes.iput(dp);
       if (type === T_FILE && existing.ip.type === T_FILE) return existing.ip;
       this.inodes.iput(existing.ip);
+      return null;
+    }
+    if (dp.nlink < 1) {
+      // A removed directory that is still someone's working directory takes no new entries.
+      this.inodes.iput(dp);
       return null;
     }
 
