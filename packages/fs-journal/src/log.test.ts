@@ -8,7 +8,7 @@ import { CrashDevice } from "./crash-device";
 import { FileDevice, MemoryDevice } from "./devices";
 import { FsFormatError, FsPanic } from "./diagnostics";
 import { FileSystem } from "./file-system";
-import { decodeLogHeader, type GeometryName, T_FILE } from "./format";
+import { decodeLogHeader, type GeometryName, T_DIR, T_FILE } from "./format";
 import { fsck } from "./fsck";
 import type { Inode } from "./inode";
 import { mkfs } from "./mkfs";
@@ -97,6 +97,58 @@ describe("commit", () => {
     expect(fs.namei("/")?.inum).toBe(1);
     fs.endOp();
     expect(crash.events).toEqual([]);
+  });
+
+  test("failed create on a full disk writes nothing", () => {
+    for (const geometry of ["xv6", "extended"] as const) {
+      const device = image(geometry, geometry === "xv6" ? 100 : 300);
+      const fs = FileSystem.mount(device);
+      const fill = new Uint8Array((fs.freeBlocks() + 1) * device.blockSize);
+      expect(fs.writeFile("/fill", fill).ok).toBe(false);
+      expect(fs.freeBlocks()).toBe(0);
+      const before = device.snapshot();
+      const commits = fs.logStats.commits;
+
+      // ialloc logs the inode block, then "." finds no block and the inode is freed again.
+      const crash = new CrashDevice(device);
+      const again = FileSystem.mount(crash);
+      again.beginOp();
+      expect(again.create("/d", T_DIR, 0, 0)).toBeNull();
+      expect(again.loggedBlocks).toBeGreaterThan(0);
+      again.endOp();
+      expect({ geometry, events: crash.events }).toEqual({ geometry, events: [] });
+      expect(again.logStats).toMatchObject({ commits: 0, blocksLogged: 0 });
+      expect(again.logStats.unchanged).toBeGreaterThan(0);
+      expect(Buffer.from(device.snapshot()).equals(before)).toBe(true);
+      expect(fs.logStats.commits).toBe(commits);
+    }
+  });
+
+  test("commit writes only the blocks that changed", () => {
+    const crash = new CrashDevice(image());
+    const fs = FileSystem.mount(crash);
+    const data = new Uint8Array(1000).fill(7);
+    createFile(fs, "/a", data);
+    const ip = openFile(fs, "/a");
+    const start = crash.events.length;
+
+    // The same bytes again, then one byte of the second block changed.
+    fs.beginOp();
+    expect(fs.writei(ip, data, 0, data.length)).toBe(data.length);
+    fs.endOp();
+    expect(crash.events.length).toBe(start);
+    fs.beginOp();
+    fs.writei(ip, data, 0, data.length);
+    fs.writei(ip, Uint8Array.of(8), 600, 1);
+    fs.endOp();
+    const writes = crash.events.slice(start).filter((e) => e.kind === "write");
+    const logstart = fs.superblock.logstart;
+    expect(writes.map((e) => e.blockno)).toEqual([logstart + 1, logstart, ip.addrs[1], logstart]);
+    expect(decodeLogHeader("xv6", writes[1]!.data).blocks.slice(0, 1)).toEqual([ip.addrs[1]]);
+    fs.beginOp();
+    fs.iput(ip);
+    fs.endOp();
+    expect(fsck(crash).clean).toBe(true);
   });
 
   test("block written twice takes one log slot", () => {

@@ -16,6 +16,11 @@
  * header's blocks again and clears it, so a crash anywhere leaves either the old disk (before
  * step 2 is durable) or the new one.
  *
+ * Before step 1 the commit reads each logged block's home copy and drops the blocks whose
+ * cached copy is the same. So an operation that failed and undid its changes writes nothing at
+ * all, for example a create on a full disk that frees the inode it allocated. Every earlier
+ * commit installed its blocks before it returned, so the home copy is the committed contents.
+ *
  * Operations never overlap in xv6ts, so beginOp never waits. Where xv6 would wait for log
  * space, a reservation that cannot fit is a broken invariant and panics. Several operations may
  * still be open at once (one system call inside another's transaction). Their reservations
@@ -29,21 +34,26 @@ import type { ImageInfo } from "./image";
 
 /** Counts of what the log has done since mount. */
 export interface LogStats {
+  /** Transactions that wrote to the disk (those whose blocks were all unchanged are not counted). */
   commits: number;
   /** Blocks written to the log (each also written home once). */
   blocksLogged: number;
   /** logWrite calls that found their block already in the transaction. */
   absorbed: number;
+  /** Logged blocks dropped at commit because their home copy already had the same bytes. */
+  unchanged: number;
 }
 
 /** The transaction layer over one buffer cache. */
 export class Log {
-  readonly stats: LogStats = { commits: 0, blocksLogged: 0, absorbed: 0 };
+  readonly stats: LogStats = { commits: 0, blocksLogged: 0, absorbed: 0, unchanged: 0 };
   private readonly device: BlockDevice;
   private readonly cache: BufferCache;
   private readonly layout: DiskLayout;
   private readonly readOnly: boolean;
   private readonly header: Uint8Array;
+  /** A home block read back at commit, to compare with its cached copy. */
+  private readonly home: Uint8Array;
   /** Home block numbers of the blocks in the open transaction, in first-write order. */
   private readonly blocks: Int32Array;
   private readonly slotOf = new Map<number, number>();
@@ -57,6 +67,7 @@ export class Log {
     this.layout = layout;
     this.readOnly = readOnly;
     this.header = new Uint8Array(layout.blockSize);
+    this.home = new Uint8Array(layout.blockSize);
     this.blocks = new Int32Array(layout.logCapacity);
   }
 
@@ -125,26 +136,56 @@ export class Log {
 
   private commit(): void {
     if (this.n === 0) return;
-    const n = this.n;
-    this.writeLog();
-    this.device.flush();
-    this.writeHead(n);
-    this.device.flush();
-    this.installTrans();
-    this.device.flush();
-    this.writeHead(0);
-    this.device.flush();
-    this.release();
-    this.stats.commits++;
-    this.stats.blocksLogged += n;
-    if (traceLog) {
-      trace("log", `commit of ${n} blocks: ${Array.from(this.blocks.subarray(0, n)).join(" ")}`);
+    const logged = this.n;
+    const n = this.dropUnchanged();
+    if (n > 0) {
+      this.writeLog(n);
+      this.device.flush();
+      this.writeHead(n);
+      this.device.flush();
+      this.installTrans(n);
+      this.device.flush();
+      this.writeHead(0);
+      this.device.flush();
+      this.stats.commits++;
+      this.stats.blocksLogged += n;
     }
+    this.stats.unchanged += logged - n;
+    if (traceLog) this.traceCommit(n, logged - n);
+    this.release();
   }
 
-  /** Copies each logged block from the cache into the log area. */
-  private writeLog(): void {
+  private traceCommit(n: number, unchanged: number): void {
+    const dropped = unchanged > 0 ? `; ${unchanged} unchanged blocks not written` : "";
+    if (n === 0) {
+      trace("log", `nothing to commit${dropped}`);
+      return;
+    }
+    trace(
+      "log",
+      `commit of ${n} blocks: ${Array.from(this.blocks.subarray(0, n)).join(" ")}${dropped}`,
+    );
+  }
+
+  /**
+   * Moves the logged blocks whose cached copy differs from the home copy to the front of
+   * `blocks`, in their order, and returns how many there are. The others stay pinned until
+   * release, which goes by `slotOf`.
+   */
+  private dropUnchanged(): number {
+    let changed = 0;
     for (let i = 0; i < this.n; i++) {
+      const blockno = this.blocks[i]!;
+      this.device.read(blockno, this.home);
+      if (sameBytes(this.loggedBuffer(i).data, this.home)) continue;
+      this.blocks[changed++] = blockno;
+    }
+    return changed;
+  }
+
+  /** Copies the first n logged blocks from the cache into the log area. */
+  private writeLog(n: number): void {
+    for (let i = 0; i < n; i++) {
       this.device.write(this.layout.logstart + 1 + i, this.loggedBuffer(i).data);
     }
   }
@@ -155,15 +196,20 @@ export class Log {
     this.device.write(this.layout.logstart, this.header);
   }
 
-  /** Copies each logged block from the cache to its home. */
-  private installTrans(): void {
-    for (let i = 0; i < this.n; i++) {
+  /** Copies the first n logged blocks from the cache to their homes. */
+  private installTrans(n: number): void {
+    for (let i = 0; i < n; i++) {
       this.device.write(this.blocks[i]!, this.loggedBuffer(i).data);
     }
   }
 
+  /** Unpins every block of the transaction, written or dropped, and empties it. */
   private release(): void {
-    for (let i = 0; i < this.n; i++) this.loggedBuffer(i).logged = false;
+    for (const blockno of this.slotOf.keys()) {
+      const b = this.cache.peek(blockno);
+      if (!b?.logged) panic("commit", `logged block ${blockno} left the cache`);
+      b.logged = false;
+    }
     this.slotOf.clear();
     this.n = 0;
   }
@@ -173,6 +219,13 @@ export class Log {
     if (!b?.logged) panic("commit", `logged block ${this.blocks[slot]} left the cache`);
     return b;
   }
+}
+
+/** Returns whether two blocks hold the same bytes. */
+function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
 }
 
 /**
