@@ -26,10 +26,11 @@ import {
 } from "@xv6ts/fs-journal";
 import { BIN_DIR, programBytes, programNames } from "@xv6ts/userland";
 import { CliError, describeHostError, systemErrorCode } from "./errors";
+import { checkImageSize, largestImageSize, smallestImageSize } from "./image-size";
 import type { CliIo } from "./io";
 import { DiskLock } from "./lock";
 import { CountingDevice, startProgress } from "./progress";
-import { formatSize, MiB } from "./sizes";
+import { formatSize, formatSizeOption, MiB } from "./sizes";
 
 /** The geometry and size of images the CLI makes when none is given. */
 export const DEFAULT_GEOMETRY: GeometryName = "extended";
@@ -236,23 +237,6 @@ function blocksOf(file: MkfsEntry, blockSize: number): number {
   return "data" in file ? Math.ceil(file.data.length / blockSize) : 0;
 }
 
-/** Checks an image size in bytes against a geometry; returns it in blocks. */
-export function checkImageSize(size: number, geometry: GeometryName): number {
-  const spec = GEOMETRIES[geometry];
-  if (size <= 0 || size % spec.blockSize !== 0) {
-    throw new CliError(
-      `invalid disk size ${size} bytes for the ${geometry} geometry; use a multiple of its ${spec.blockSize}-byte blocks, like 64M`,
-    );
-  }
-  const maxBytes = spec.maxSize * spec.blockSize;
-  if (size > maxBytes) {
-    throw new CliError(
-      `the disk size ${formatSize(size)} is too large for the ${geometry} geometry; use at most ${formatSize(maxBytes)}`,
-    );
-  }
-  return size / spec.blockSize;
-}
-
 function checkTarget(path: string, force: boolean): void {
   try {
     const stat = statSync(path);
@@ -283,49 +267,14 @@ function describeMkfsError(
   if (smallest !== null && smallest > options.size) {
     const contents = files.length > 0 ? " with the userland programs" : "";
     return new CliError(
-      `the disk size ${formatSize(options.size)} is too small for the ${options.geometry} geometry${contents}; use --size ${smallest / MiB}M or more`,
+      `the disk size ${formatSize(options.size)} is too small for the ${options.geometry} geometry${contents}; use --size ${formatSizeOption(smallest)} or more`,
     );
   }
-  return new CliError(`cannot make ${path}: ${error.message}`);
-}
-
-/** A device that reads zeros and drops writes: lets mkfs check a layout without a file. */
-class NullDevice implements BlockDevice {
-  constructor(
-    readonly blockSize: number,
-    readonly blockCount: number,
-  ) {}
-  read(_blockno: number, dst: Uint8Array): void {
-    dst.fill(0);
-  }
-  write(): void {}
-  flush(): void {}
-  close(): void {}
-}
-
-/** Returns the smallest whole number of MiB that mkfs accepts for these files, or null. */
-export function smallestImageSize(geometry: GeometryName, files: MkfsEntry[]): number | null {
-  const spec = GEOMETRIES[geometry];
-  const fits = (mebibytes: number): boolean => {
-    const blocks = (mebibytes * MiB) / spec.blockSize;
-    try {
-      mkfs(new NullDevice(spec.blockSize, blocks), { geometry, files, zeroDataBlocks: false });
-      return true;
-    } catch {
-      return false;
-    }
-  };
-  const limit = Math.floor((spec.maxSize * spec.blockSize) / MiB);
-  let high = 1;
-  while (high < limit && !fits(high)) high *= 2;
-  if (!fits(Math.min(high, limit))) return null;
-  let low = Math.floor(high / 2);
-  while (high - low > 1) {
-    const middle = Math.floor((low + high) / 2);
-    if (fits(middle)) high = middle;
-    else low = middle;
-  }
-  return high * MiB;
+  const advice =
+    smallest === null
+      ? "the programs fit no image of this geometry, so use the other geometry or --empty"
+      : `use a --size from ${formatSizeOption(smallest)} to ${formatSizeOption(largestImageSize(options.geometry))}`;
+  return new CliError(`cannot make ${path}: ${error.message}; ${advice}`);
 }
 
 function removeQuietly(path: string): void {

@@ -9,9 +9,11 @@
  * file only parses. Parsing errors are commander's (exit 2); commander's own exit is turned
  * into a thrown CommanderError by exitOverride, so runCli (index.ts) decides every exit code.
  */
+
+import type { MkfsEntry } from "@xv6ts/fs-journal";
 import { Command, Option } from "commander";
 import { defaultDiskPath } from "./data-dir";
-import { DEFAULT_DISK_SIZE, DEFAULT_GEOMETRY } from "./disk";
+import { DEFAULT_DISK_SIZE, DEFAULT_GEOMETRY, userlandFiles } from "./disk";
 import {
   catCommand,
   cpCommand,
@@ -22,6 +24,7 @@ import {
   parseGeometry,
   rmCommand,
 } from "./image-commands";
+import { describeSizeRange } from "./image-size";
 import type { CliIo } from "./io";
 import { parseDuration, parseSize } from "./sizes";
 
@@ -79,6 +82,18 @@ Exit codes:
 Paths inside a disk image are written DISK:/PATH, like disk.img:/c3.
 The default disk is ${defaultDiskPath(env)}
 (set XV6TS_HOME to use another folder). XV6TS_DEBUG=1 adds stack traces to errors.`;
+}
+
+/** Describes the sizes mkfs accepts, asking mkfs itself (image-size.ts). */
+function mkfsSizeHelp(): string {
+  let files: MkfsEntry[] = [];
+  try {
+    files = userlandFiles();
+  } catch {
+    // Without the programs the help states the range of bare images.
+  }
+  const contents = files.length > 0 ? "with the userland programs" : "for a bare file system";
+  return `${describeSizeRange(files)} (${contents}; --empty needs less)`;
 }
 
 function sizeOption(option: string) {
@@ -198,6 +213,7 @@ function addImageTools(program: Command, io: CliIo): void {
     )
     .option("--empty", "make a bare file system without the userland programs (not bootable)")
     .option("--force", "replace an existing file (its contents are lost)")
+    .addHelpText("after", () => `\nSizes: ${mkfsSizeHelp()}.`)
     .action((file: string, options) => mkfsCommand(io, file, options));
 
   program

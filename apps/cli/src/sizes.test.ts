@@ -3,6 +3,7 @@ import { CliError } from "./errors";
 import {
   formatDuration,
   formatSize,
+  formatSizeOption,
   GiB,
   KiB,
   MiB,
@@ -67,9 +68,26 @@ describe("parseDuration", () => {
   test.each(["", "2h", "fast", "-1s"])("rejects %j", (text) => {
     expect(() => parseDuration(text, "--settle")).toThrow(/for --settle; use milliseconds/);
   });
+
+  test("accepts the longest timer Node keeps", () => {
+    expect(parseDuration("2147483647", "--timeout")).toBe(2_147_483_647);
+  });
+
+  test.each(["2147483648", "36000m", "3000000s"])("rejects %s above the maximum", (text) => {
+    expect(() => parseDuration(text, "--timeout")).toThrow(
+      `the duration "${text}" for --timeout is too long; use at most 2147483647 ms (about 24.8 days, the longest timer Node keeps), like 60s`,
+    );
+  });
 });
 
 describe("formatting", () => {
+  test("formatSizeOption writes a value --size takes", () => {
+    expect(formatSizeOption(8 * GiB)).toBe("8G");
+    expect(formatSizeOption(32128 * MiB)).toBe("32128M");
+    expect(formatSizeOption(201 * KiB)).toBe("201K");
+    expect(formatSizeOption(1000)).toBe("1000");
+  });
+
   test("formatSize picks the largest exact unit", () => {
     expect(formatSize(64 * MiB)).toBe("64 MiB");
     expect(formatSize(GiB)).toBe("1 GiB");

@@ -36,7 +36,7 @@ export function parseSize(text: string, option: string): number {
   }
   const bytes = Number(match[1]) * unit;
   if (!Number.isSafeInteger(bytes)) {
-    throw new CliError(`the size "${text}" for ${option} is too large to handle`);
+    throw new CliError(`the size "${text}" for ${option} is too large; use a smaller one, like 64M`);
   }
   return bytes;
 }
@@ -53,6 +53,18 @@ export function formatSize(bytes: number): string {
   if (bytes >= MiB) return `${(bytes / MiB).toFixed(1)} MiB`;
   if (bytes >= KiB) return `${(bytes / KiB).toFixed(1)} KiB`;
   return `${bytes} B`;
+}
+
+/** Formats a byte count as a value for a size option, like "8G", "32128M" or "201K". */
+export function formatSizeOption(bytes: number): string {
+  for (const [unit, factor] of [
+    ["G", GiB],
+    ["M", MiB],
+    ["K", KiB],
+  ] as const) {
+    if (bytes >= factor && bytes % factor === 0) return `${bytes / factor}${unit}`;
+  }
+  return String(bytes);
 }
 
 /** The physical memory rules of --mem: whole 4 MiB page tables, from 8 MiB to 256 MiB. */
@@ -80,6 +92,12 @@ export function parseMemorySize(text: string): number {
   return bytes;
 }
 
+/**
+ * The longest duration a Node timer keeps: 2^31 - 1 ms. Node fires a longer setTimeout after
+ * 1 ms, with a TimeoutOverflowWarning.
+ */
+export const MAX_DURATION_MS = 2 ** 31 - 1;
+
 const DURATION_UNITS: Record<string, number> = { "": 1, ms: 1, s: 1000, m: 60_000 };
 
 /** Parses a duration such as `500ms` or `2s` into milliseconds. */
@@ -91,7 +109,13 @@ export function parseDuration(text: string, option: string): number {
       `invalid duration "${text}" for ${option}; use milliseconds or a number with ms, s or m, like 500ms or 2s`,
     );
   }
-  return Math.round(Number(match[1]) * unit);
+  const ms = Math.round(Number(match[1]) * unit);
+  if (ms > MAX_DURATION_MS) {
+    throw new CliError(
+      `the duration "${text}" for ${option} is too long; use at most ${MAX_DURATION_MS} ms (about 24.8 days, the longest timer Node keeps), like 60s`,
+    );
+  }
+  return ms;
 }
 
 /** Formats milliseconds as the shortest exact form: "500 ms", "2 s", "1.5 s". */

@@ -91,10 +91,49 @@ describe("xv6ts mkfs", () => {
     const result = await xv6ts("mkfs", path, "--size", "100K");
     expect(result.code).toBe(1);
     expect(result.stderr).toBe(
-      "xv6ts: the disk size 100 KiB is too small for the extended geometry with the userland programs; use --size 2M or more\n",
+      "xv6ts: the disk size 100 KiB is too small for the extended geometry with the userland programs; use --size 1260K or more\n",
     );
     expect(existsSync(path)).toBe(false);
     expect(existsSync(`${path}.lock`)).toBe(false);
+  });
+
+  test.each([
+    ["xv6", "192K", "201K"],
+    ["extended", "1200K", "1260K"],
+  ])("suggests the true smallest %s size", async (geometry, tooSmall, smallest) => {
+    const path = join(folder.path, "small.img");
+    const result = await xv6ts("mkfs", path, "--geometry", geometry, "--size", tooSmall);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(new RegExp(`; use --size ${smallest} or more\n$`));
+    expect(existsSync(path)).toBe(false);
+
+    const made = await xv6ts("mkfs", path, "--geometry", geometry, "--size", smallest);
+    expect(made.code).toBe(0);
+    expect((await xv6ts("fsck", path)).code).toBe(0);
+  });
+
+  test("accepts the largest size it names", async () => {
+    const path = join(folder.path, "large.img");
+    const result = await xv6ts("mkfs", path, "--empty", "--size", "32G");
+    expect(result.code).toBe(1);
+    expect(result.stderr).toBe(
+      "xv6ts: the disk size 32 GiB is too large for the extended geometry; use --size 32128M or less\n",
+    );
+    expect(existsSync(path)).toBe(false);
+
+    // The file is sparse: mkfs writes only the metadata blocks of the 31 GiB image.
+    const made = await xv6ts("mkfs", path, "--empty", "--size", "32128M");
+    expect(made.code).toBe(0);
+    expect(made.stdout).toBe(
+      `made ${path}: extended geometry, 32128 MiB (8224768 blocks of 4096 bytes), an empty file system\n`,
+    );
+  });
+
+  test("names the size range in its help", async () => {
+    const result = await xv6ts("mkfs", "--help");
+    expect(result.stdout).toContain(
+      "the xv6 geometry takes 201K to 8G, the extended geometry 1260K to 32128M",
+    );
   });
 
   test("rejects a size that is not whole blocks", async () => {

@@ -102,7 +102,7 @@ describe("xv6ts run rejects", () => {
     });
     expectOneSentence(
       result,
-      "the disk size 512 KiB is too small for the extended geometry with the userland programs; use --size 2M or more",
+      "the disk size 512 KiB is too small for the extended geometry with the userland programs; use --size 1260K or more",
     );
     expect(existsSync(join(home, "disk.img"))).toBe(false);
   });
