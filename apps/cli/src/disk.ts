@@ -11,8 +11,8 @@
  * The temporary file is made by FileDevice.create, which truncates it to size: it is all zeros
  * and sparse, so mkfs need not write the free data blocks.
  */
-import { renameSync, statSync, unlinkSync } from "node:fs";
-import { basename, dirname, join } from "node:path";
+import { lstatSync, readlinkSync, renameSync, statSync, unlinkSync } from "node:fs";
+import { basename, dirname, join, resolve } from "node:path";
 import {
   type BlockDevice,
   FileDevice,
@@ -207,11 +207,13 @@ export interface MadeImage {
 export function makeImage(path: string, options: MakeImageOptions): MadeImage {
   const spec = GEOMETRIES[options.geometry];
   const blocks = checkImageSize(options.size, options.geometry);
-  checkTarget(path, options.force);
+  // A symbolic link keeps pointing where it did: the new image replaces the file it names.
+  const target = followLinks(path);
+  checkTarget(path, target, options.force);
   const files = options.empty ? [] : userlandFiles();
 
-  const lock = DiskLock.acquire(path, options.command, (line) => note(options.io, line));
-  const temporary = join(dirname(path), `.${basename(path)}.${process.pid}.new`);
+  const lock = DiskLock.acquire(target, options.command, (line) => note(options.io, line));
+  const temporary = join(dirname(target), `.${basename(target)}.${process.pid}.new`);
   let device: FileDevice | null = null;
   try {
     device = FileDevice.create(temporary, blocks, spec.blockSize);
@@ -222,7 +224,7 @@ export function makeImage(path: string, options: MakeImageOptions): MadeImage {
     progress.finish();
     device.close();
     device = null;
-    renameSync(temporary, path);
+    renameSync(temporary, target);
   } catch (error) {
     device?.close();
     removeQuietly(temporary);
@@ -237,10 +239,35 @@ function blocksOf(file: MkfsEntry, blockSize: number): number {
   return "data" in file ? Math.ceil(file.data.length / blockSize) : 0;
 }
 
-function checkTarget(path: string, force: boolean): void {
+/** Linux's limit on the symbolic links one path lookup follows (MAXSYMLINKS). */
+const MAX_LINK_HOPS = 40;
+
+/** Follows symbolic links from `path` to the path of the file they name, which may not exist. */
+function followLinks(path: string): string {
+  let current = path;
+  for (let hop = 0; hop <= MAX_LINK_HOPS; hop++) {
+    try {
+      if (!lstatSync(current).isSymbolicLink()) return current;
+      current = resolve(dirname(current), readlinkSync(current));
+    } catch (error) {
+      if (systemErrorCode(error) === "ENOENT") return current;
+      throw describeHostError(error, "make", path);
+    }
+  }
+  throw new CliError(
+    `cannot make ${path}: its symbolic links lead to more links than ${MAX_LINK_HOPS}, likely a loop; point it at a file or remove it`,
+  );
+}
+
+/** Checks that `path` (whose links lead to `target`) may be made, before anything is written. */
+function checkTarget(path: string, target: string, force: boolean): void {
   try {
     const stat = statSync(path);
-    if (!stat.isFile()) throw new CliError(`${path} exists and is not a regular file`);
+    if (!stat.isFile()) {
+      throw new CliError(
+        `${path} exists and is not a regular file; give the name of an image file`,
+      );
+    }
     if (!force) {
       throw new CliError(
         `${path} already exists; add --force to replace it with a new image (its contents are lost)`,
@@ -250,9 +277,9 @@ function checkTarget(path: string, force: boolean): void {
     if (systemErrorCode(error) !== "ENOENT") throw describeHostError(error, "make", path);
   }
   try {
-    if (!statSync(dirname(path)).isDirectory()) throw new Error("not a directory");
+    if (!statSync(dirname(target)).isDirectory()) throw new Error("not a directory");
   } catch {
-    throw new CliError(`cannot make ${path}: the folder ${dirname(path)} does not exist`);
+    throw new CliError(`cannot make ${path}: the folder ${dirname(target)} does not exist`);
   }
 }
 

@@ -51,6 +51,7 @@ const SYSTEM_ERROR_TEXT: Record<string, string> = {
   EEXIST: "it already exists",
   EMFILE: "too many files are open",
   EBUSY: "the file is busy",
+  ELOOP: "its symbolic links form a loop",
   ERR_FS_FILE_TOO_LARGE: "it is larger than 2 GiB, the most Node reads into memory at once",
 };
 

@@ -36,7 +36,9 @@ export function parseSize(text: string, option: string): number {
   }
   const bytes = Number(match[1]) * unit;
   if (!Number.isSafeInteger(bytes)) {
-    throw new CliError(`the size "${text}" for ${option} is too large; use a smaller one, like 64M`);
+    throw new CliError(
+      `the size "${text}" for ${option} is too large; use a smaller one, like 64M`,
+    );
   }
   return bytes;
 }

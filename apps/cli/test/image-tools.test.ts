@@ -3,7 +3,19 @@
  * what each prints, what it changes, and that bad input changes nothing.
  */
 import { randomBytes } from "node:crypto";
-import { closeSync, existsSync, openSync, readFileSync, writeFileSync, writeSync } from "node:fs";
+import {
+  closeSync,
+  existsSync,
+  lstatSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  readlinkSync,
+  statSync,
+  symlinkSync,
+  writeFileSync,
+  writeSync,
+} from "node:fs";
 import { join } from "node:path";
 import { programNames } from "@xv6ts/userland";
 import { afterEach, beforeEach, describe, expect, test } from "vitest";
@@ -84,6 +96,26 @@ describe("xv6ts mkfs", () => {
     const path = await smallImage();
     expect((await xv6ts("mkfs", path, "--size", "8M", "--force")).code).toBe(0);
     expect(readFileSync(path).length).toBe(8 * 1024 * 1024);
+  });
+
+  test("replaces the target of a symbolic link, keeping the link", async () => {
+    const target = await smallImage("real.img");
+    const link = join(folder.path, "link.img");
+    symlinkSync("real.img", link);
+    const result = await xv6ts("mkfs", link, "--size", "8M", "--force");
+    expect(result.code).toBe(0);
+    expect(lstatSync(link).isSymbolicLink()).toBe(true);
+    expect(readlinkSync(link)).toBe("real.img");
+    expect(statSync(target).size).toBe(8 * 1024 * 1024);
+    expect(readdirSync(folder.path).sort()).toEqual(["link.img", "real.img"]);
+  });
+
+  test("makes the missing target of a symbolic link", async () => {
+    const link = join(folder.path, "link.img");
+    symlinkSync("new.img", link);
+    expect((await xv6ts("mkfs", link, "--size", "4M")).code).toBe(0);
+    expect(lstatSync(link).isSymbolicLink()).toBe(true);
+    expect(statSync(join(folder.path, "new.img")).size).toBe(4 * 1024 * 1024);
   });
 
   test("names the smallest size that works when the size is too small", async () => {
