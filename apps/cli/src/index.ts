@@ -11,7 +11,12 @@ import { addImageCommands } from "./checkpoint-commands";
 import { EXIT, reportError } from "./errors";
 import { installInterruptHandlers } from "./interrupt";
 import { type CliIo, colorsFor, debugEnabled, processIo } from "./io";
-import { type ActionResult, createProgram as buildProgram, VERSION } from "./program";
+import {
+  type ActionResult,
+  createProgram as buildProgram,
+  rejectUnknownCommand,
+  VERSION,
+} from "./program";
 import { runCommand } from "./run-command";
 
 export { dataDirectory, defaultDiskPath } from "./data-dir";
@@ -36,6 +41,7 @@ export async function runCli(args: string[], io: CliIo = processIo()): Promise<n
   const program = createProgram(io, result);
   const removeInterruptHandlers = installInterruptHandlers();
   try {
+    rejectUnknownCommand(program, args);
     await program.parseAsync(args, { from: "user" });
     return result.exitCode;
   } catch (error) {

@@ -84,6 +84,69 @@ The default disk is ${defaultDiskPath(env)}
 (set XV6TS_HOME to use another folder). XV6TS_DEBUG=1 adds stack traces to errors.`;
 }
 
+/**
+ * Raises commander's unknown-command usage error (exit 2) when the first argument is a word that
+ * names no command. Without this check a mistyped command such as `xv6ts fsk a.img` would reach
+ * `run`, the default command, as operands, and fail with "too many arguments for 'run'". An
+ * argument list that starts with an option still runs `run`.
+ */
+export function rejectUnknownCommand(program: Command, args: string[]): void {
+  const word = args[0];
+  if (word === undefined || word.startsWith("-")) return;
+  const names = program.commands.flatMap((command) => [command.name(), ...command.aliases()]);
+  if (word === "help" || names.includes(word)) return;
+
+  const image = program.commands.find((command) => command.name() === "image");
+  const imageNames = image?.commands.map((command) => command.name()) ?? [];
+  const suggestion = imageNames.includes(word)
+    ? `image ${word}`
+    : closestName(word, [...names, "help"]);
+  const hint = suggestion === null ? "" : `\n(Did you mean ${suggestion}?)`;
+  program.error(`error: unknown command '${word}'${hint}`, {
+    exitCode: 2,
+    code: "commander.unknownCommand",
+  });
+}
+
+/** Returns the name at most two edits from `word` (the closest one), or null. */
+function closestName(word: string, names: string[]): string | null {
+  let best: string | null = null;
+  let bestDistance = 3;
+  for (const name of names) {
+    const distance = editDistance(word, name);
+    if (distance < bestDistance && distance < name.length) {
+      best = name;
+      bestDistance = distance;
+    }
+  }
+  return best;
+}
+
+/**
+ * Counts the insertions, deletions, substitutions and swaps of neighbouring letters that turn
+ * `a` into `b` (the optimal string alignment distance).
+ */
+function editDistance(a: string, b: string): number {
+  const rows = Array.from({ length: a.length + 1 }, (_, i) =>
+    Array.from({ length: b.length + 1 }, (_, j) => (i === 0 ? j : j === 0 ? i : 0)),
+  );
+  for (let i = 1; i <= a.length; i++) {
+    for (let j = 1; j <= b.length; j++) {
+      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
+      let distance = Math.min(
+        rows[i - 1]![j]! + 1,
+        rows[i]![j - 1]! + 1,
+        rows[i - 1]![j - 1]! + cost,
+      );
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) {
+        distance = Math.min(distance, rows[i - 2]![j - 2]! + 1);
+      }
+      rows[i]![j] = distance;
+    }
+  }
+  return rows[a.length]![b.length]!;
+}
+
 /** Describes the sizes mkfs accepts, asking mkfs itself (image-size.ts). */
 function mkfsSizeHelp(): string {
   let files: MkfsEntry[] = [];

@@ -556,6 +556,26 @@ describe("usage", () => {
     expect(result.stderr).toBe("error: unknown option '--bogus'\n(add --help for usage)\n");
   });
 
+  test.each([
+    [["fsk", "a.img"], "error: unknown command 'fsk'\n(Did you mean fsck?)\n"],
+    [["inspect", "a.img:/c"], "error: unknown command 'inspect'\n(Did you mean image inspect?)\n"],
+    [["mkdri", "a.img:/d"], "error: unknown command 'mkdri'\n(Did you mean mkdir?)\n"],
+    [["frobnicate"], "error: unknown command 'frobnicate'\n"],
+  ])("an unknown command %j is a usage error", async (args, message) => {
+    const result = await xv6ts(...args);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toBe(`${message}(add --help for usage)\n`);
+  });
+
+  test("options alone still run the default command", async () => {
+    const disk = join(folder.path, "missing.img");
+    const result = await xv6ts("--disk", disk, "--exec", "ls");
+    expect(result.code).toBe(1);
+    expect(result.stderr).toBe(
+      `xv6ts: the disk image ${disk} does not exist; make one with "xv6ts mkfs ${disk}" first\n`,
+    );
+  });
+
   test("a missing argument is a usage error", async () => {
     const result = await xv6ts("cp", "a");
     expect(result.code).toBe(2);
