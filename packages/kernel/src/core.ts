@@ -156,7 +156,10 @@ export class KernelCore {
     return this.mmu.copyIn(process.pgdir, va, bytes, 0) ? bytes : null;
   }
 
-  /** Tells listeners that `pid` waits for console input with nothing typed. */
+  /**
+   * Tells listeners that `pid` waits for console input with nothing typed. The caller has parked
+   * the process and rewound its call onto the `int $64`.
+   */
   notifyConsoleWait(pid: number): void {
     for (const listener of this.consoleWaitListeners) listener(pid);
   }

@@ -8,7 +8,7 @@
  * File reads and writes never wait. A write to a file is split into transactions of at most
  * `fs.maxWriteBytes`, so that one large write never overflows the log.
  */
-import { BLOCKED, type KernelCore, type SyscallResult } from "./core.js";
+import type { KernelCore, SyscallResult } from "./core.js";
 import type { OpenFile } from "./file.js";
 import { CONSOLE_MAJOR } from "./param.js";
 import type { Pipe } from "./pipe.js";
@@ -30,9 +30,8 @@ const consoleDevice: Device = {
     const console = core.console;
     if (!console.hasReadyInput()) {
       if (process.killed) return -1;
-      core.block(process, core.consoleChannel);
-      core.notifyConsoleWait(process.pid);
-      return BLOCKED;
+      // dispatchSyscall calls the console-wait listeners once the call is rewound.
+      return core.block(process, core.consoleChannel);
     }
     const { bytes, consumed } = console.peek(n);
     if (!core.copyOut(process, va, bytes)) return -1;

@@ -99,6 +99,9 @@ export function dispatchSyscall(
   if (result === BLOCKED) {
     cpu.eip = (cpu.eip - SYSCALL_INSTRUCTION_LENGTH) >>> 0;
     process.blockedSyscall = number;
+    // Only now is the reader fully parked, so a listener that checkpoints it saves the
+    // registers of a call that is issued again on restart.
+    if (process.channel === core.consoleChannel) core.notifyConsoleWait(process.pid);
     return;
   }
   if (result === REGISTERS_SET) return;

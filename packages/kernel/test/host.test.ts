@@ -5,8 +5,8 @@
 import { FsFormatError, MemoryDevice, mkfs } from "@xv6ts/fs-journal";
 import { describe, expect, it } from "vitest";
 import { Assembler, PROBE_SZ } from "./asm.js";
-import { BootError, Kernel, KernelPanic, PTE_FLAGS_FOR_TESTS } from "./constants.js";
-import { exitProgram, probeProgram } from "./probes.js";
+import { BootError, Kernel, KernelPanic, PTE_FLAGS_FOR_TESTS, SYS_read } from "./constants.js";
+import { exitProgram, launcherInit, probeProgram } from "./probes.js";
 import { bootSession, Session, startProgram } from "./session.js";
 
 const { PTE_P, PTE_W, PTE_U } = PTE_FLAGS_FOR_TESTS;
@@ -44,6 +44,41 @@ describe("process inspection", () => {
     expect(session.kernel.memoryMap(9)).toBeNull();
     expect(session.kernel.readMemory(2, 0x80000000, 4)).toBeNull();
     await session.shutdown();
+  });
+});
+
+describe("console wait listener", () => {
+  it("sees the reader parked on its int $64", async () => {
+    const device = new MemoryDevice(1000, 512);
+    const files = [
+      { path: "/init", data: launcherInit("/program") },
+      { path: "/program", data: probeProgram(() => {}) },
+    ];
+    mkfs(device, { geometry: "xv6", size: 1000, files });
+    const kernel = new Kernel({ device, memorySize: 4 * 1024 * 1024 });
+    const seen: unknown[] = [];
+    kernel.onConsoleWait((pid) => {
+      const registers = kernel.registers(pid)!;
+      seen.push({
+        pid,
+        state: kernel.processes().find((p) => p.pid === pid)?.state,
+        code: Array.from(kernel.readMemory(pid, registers.eip, 2) ?? []),
+        eax: registers.eax,
+        blocked: kernel.extension.findProcess(pid)?.blockedCall() ?? null,
+      });
+      void kernel.shutdown();
+    });
+    kernel.boot();
+    await kernel.run();
+    expect(seen).toEqual([
+      {
+        pid: 2,
+        state: "sleeping",
+        code: [0xcd, 0x40],
+        eax: SYS_read,
+        blocked: { syscall: SYS_read, name: "read" },
+      },
+    ]);
   });
 });
 
