@@ -74,6 +74,16 @@ export function describeHostError(error: unknown, action: string, path: string):
   return new CliError(`cannot ${action} ${path}: ${reason} (${code})`);
 }
 
+/** Describes a failed write to standard output as a CliError (exit 1). */
+export function describeOutputError(error: NodeJS.ErrnoException): CliError {
+  const code = error.code ?? "";
+  const reason = SYSTEM_ERROR_TEXT[code] ?? error.message;
+  const shown = code === "" ? "" : ` (${code})`;
+  return new CliError(
+    `cannot write to standard output: ${reason}${shown}; send the output to a file or program that can take it`,
+  );
+}
+
 /** The output of reportError, and whether it adds a stack trace. */
 export interface ErrorSink {
   write(text: string): void;

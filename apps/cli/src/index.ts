@@ -8,7 +8,7 @@
  */
 import { CommanderError } from "commander";
 import { addImageCommands } from "./checkpoint-commands";
-import { EXIT, reportError } from "./errors";
+import { describeOutputError, EXIT, reportError } from "./errors";
 import { installInterruptHandlers } from "./interrupt";
 import { type CliIo, colorsFor, debugEnabled, processIo } from "./io";
 import {
@@ -40,19 +40,44 @@ export async function runCli(args: string[], io: CliIo = processIo()): Promise<n
   const result: ActionResult = { exitCode: EXIT.ok };
   const program = createProgram(io, result);
   const removeInterruptHandlers = installInterruptHandlers();
+  let code: number;
   try {
     rejectUnknownCommand(program, args);
     await program.parseAsync(args, { from: "user" });
-    return result.exitCode;
+    code = result.exitCode;
   } catch (error) {
-    if (error instanceof CommanderError) return error.exitCode === 0 ? EXIT.ok : EXIT.usage;
-    const colors = colorsFor(io.stderr, io.env);
-    return reportError(error, {
-      write: (text) => io.stderr.write(text),
-      debug: debugEnabled(io.env),
-      paint: (text) => colors.red(text),
-    });
+    code = error instanceof CommanderError ? commanderExitCode(error) : report(io, error);
   } finally {
     removeInterruptHandlers();
   }
+  return await finishOutput(io, code);
+}
+
+function commanderExitCode(error: CommanderError): number {
+  return error.exitCode === 0 ? EXIT.ok : EXIT.usage;
+}
+
+/** Prints an error as one sentence on standard error and returns its exit code. */
+function report(io: CliIo, error: unknown): number {
+  const colors = colorsFor(io.stderr, io.env);
+  return reportError(error, {
+    write: (text) => io.stderr.write(text),
+    debug: debugEnabled(io.env),
+    paint: (text) => colors.red(text),
+  });
+}
+
+/**
+ * Waits until standard output has taken everything, and returns the exit code that its state
+ * calls for. A closed pipe (EPIPE) makes a successful command exit 141, as a process that
+ * SIGPIPE ends would, and any other failed write is an error sentence and exit 1, because the
+ * output was lost.
+ */
+async function finishOutput(io: CliIo, code: number): Promise<number> {
+  await io.stdout.flush?.();
+  const failure = io.stdout.writeError?.() ?? null;
+  if (failure === null) return code;
+  if (failure.code === "EPIPE") return code === EXIT.ok ? EXIT.outputClosed : code;
+  report(io, describeOutputError(failure));
+  return code === EXIT.ok || code === EXIT.outputClosed ? EXIT.failure : code;
 }

@@ -13,8 +13,15 @@ export interface OutputStream {
   write(chunk: string | Uint8Array): boolean;
   isTTY?: boolean;
   columns?: number;
-  /** Calls `listener` once when the reader goes away (a pipe closed, as by `| head`). */
+  /**
+   * Calls `listener` once when writing fails: the reader went away (EPIPE, as after `| head`)
+   * or another error, such as a full disk (ENOSPC).
+   */
   onClosed?(listener: () => void): void;
+  /** Resolves once everything written so far has been handed to the system, or has failed. */
+  flush?(): Promise<void>;
+  /** Returns the error that stopped the writes, or null while writing works. */
+  writeError?(): NodeJS.ErrnoException | null;
 }
 
 /** The input stream; `run` puts it in raw mode when it is a terminal. */
@@ -62,27 +69,38 @@ export function processIo(): CliIo {
 }
 
 /**
- * Wraps a process stream so that a closed pipe (EPIPE) stops the writes and notifies listeners,
- * instead of raising an uncaught error event with a stack trace.
+ * Wraps a process stream so that a failed write (a closed pipe, a full disk) stops the writes,
+ * records the error and notifies listeners, instead of raising an uncaught error event with a
+ * stack trace. runCli reads the error at the end and turns it into the exit code.
  */
 export function guardedOutput(stream: NodeJS.WriteStream): OutputStream {
-  let closed = false;
+  let failure: NodeJS.ErrnoException | null = null;
   const listeners: (() => void)[] = [];
-  stream.on("error", (error: NodeJS.ErrnoException) => {
-    if (error.code !== "EPIPE") throw error;
-    if (closed) return;
-    closed = true;
-    for (const listener of listeners) listener();
-  });
+  const fail = (error: NodeJS.ErrnoException) => {
+    if (failure !== null) return;
+    failure = error;
+    for (const listener of listeners.splice(0)) listener();
+  };
+  // A write to a file fails in its callback first; the error event follows a tick later.
+  const written = (error?: Error | null) => {
+    if (error) fail(error as NodeJS.ErrnoException);
+  };
+  stream.on("error", fail);
   return {
     isTTY: stream.isTTY,
     get columns() {
       return stream.columns;
     },
-    write: (chunk) => (closed ? false : stream.write(chunk)),
+    write: (chunk) => (failure !== null ? false : stream.write(chunk, written)),
     onClosed(listener) {
-      if (closed) listener();
+      if (failure !== null) listener();
       else listeners.push(listener);
     },
+    flush: () =>
+      new Promise<void>((resolve) => {
+        if (failure !== null) resolve();
+        else stream.write("", () => resolve());
+      }),
+    writeError: () => failure,
   };
 }

@@ -71,11 +71,12 @@ function exitCodeHelp(env: CliIo["env"]): string {
   return `
 Exit codes:
   0      success
-  1      a failure you can fix: bad file, missing image, disk in use, bad option value
+  1      a failure you can fix: bad file, missing image, disk in use, bad option value,
+         a damaged disk, init exited, standard output that cannot be written
   2      usage error: unknown command or option, missing argument
   3      kernel panic or other internal error (a bug in xv6ts: please report it)
   124    script mode reached its --timeout
-  141    xv6ts run stopped cleanly because its standard output was closed (| head)
+  141    standard output was closed (| head); xv6ts run shuts the disk down cleanly first
   128+n  signal n (SIGINT, SIGTERM, SIGHUP) stopped xv6ts run or a copy into an image,
          after a clean shutdown
 

@@ -75,6 +75,8 @@ export interface RunOptions {
   cwd?: string;
   /** Kills the process after this long (a safety net, not an assertion); default 120 s. */
   killAfterMs?: number;
+  /** A file descriptor to use as standard output instead of a pipe (the result's stdout is then ""). */
+  stdoutFd?: number;
 }
 
 /** Returns the command line that runs xv6ts from source, for tests that start it in a terminal. */
@@ -92,13 +94,13 @@ export function runXv6ts(args: string[], options: RunOptions): Promise<RunResult
       HOME: process.env.HOME ?? "/tmp",
       ...options.env,
     },
-    stdio: ["pipe", "pipe", "pipe"],
+    stdio: ["pipe", options.stdoutFd ?? "pipe", "pipe"],
   });
   const out: Buffer[] = [];
   const err: Buffer[] = [];
-  child.stdout.on("data", (chunk: Buffer) => out.push(chunk));
-  child.stderr.on("data", (chunk: Buffer) => err.push(chunk));
-  child.stdin.end(options.input ?? "");
+  child.stdout?.on("data", (chunk: Buffer) => out.push(chunk));
+  child.stderr!.on("data", (chunk: Buffer) => err.push(chunk));
+  child.stdin!.end(options.input ?? "");
   const timer = setTimeout(() => child.kill("SIGKILL"), options.killAfterMs ?? 120_000);
   return new Promise((resolvePromise, reject) => {
     child.on("error", reject);
