@@ -87,6 +87,20 @@ export class KernelCore {
     return this.fs;
   }
 
+  /**
+   * Drops an inode reference in a transaction of its own, which frees the inode if it was the
+   * last reference to an unlinked one. The transaction ends even when the file system throws.
+   */
+  iputInTransaction(ip: Inode): void {
+    const fs = this.fileSystem;
+    fs.beginOp();
+    try {
+      fs.iput(ip);
+    } finally {
+      fs.endOp();
+    }
+  }
+
   /** Returns the root directory inode. */
   rootInode(): Inode {
     return this.fileSystem.root;

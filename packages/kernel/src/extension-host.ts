@@ -329,12 +329,7 @@ export class ExtensionHost implements KernelExtensionApi {
     }
 
     for (const file of oldFiles) if (file !== null) core.files.close(file);
-    if (oldCwd !== null) {
-      const fs = core.fileSystem;
-      fs.beginOp();
-      fs.iput(oldCwd);
-      fs.endOp();
-    }
+    if (oldCwd !== null) core.iputInTransaction(oldCwd);
     if (oldPgdir !== 0) core.mmu.freeVm(oldPgdir);
   }
 }

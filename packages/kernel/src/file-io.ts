@@ -198,9 +198,5 @@ export function releaseFile(core: KernelCore, file: OpenFile): void {
     core.wakeup(pipe.writers);
     return;
   }
-  if (file.ip === null) return;
-  const fs = core.fileSystem;
-  fs.beginOp();
-  fs.iput(file.ip);
-  fs.endOp();
+  if (file.ip !== null) core.iputInTransaction(file.ip);
 }

@@ -18,7 +18,7 @@ export type {
 export { REGISTERS_SET } from "./extension.js";
 export type { FileKind, OpenFile } from "./file.js";
 export { Kernel, type KernelOptions, type MappedPage, type ProcessInfo } from "./kernel.js";
-export { BootError, KernelPanic } from "./panic.js";
+export { BootError, DiskError, InitExitError, KernelPanic } from "./panic.js";
 export * from "./param.js";
 export type { ProcState } from "./proc.js";
 export { checkUserRegisters } from "./user-registers.js";

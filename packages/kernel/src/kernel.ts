@@ -11,10 +11,12 @@
  *   await kernel.shutdown();
  *
  * A broken invariant anywhere (a `KernelPanic`, or the file system's or MMU's panic, wrapped)
- * stops the kernel and rejects `run()` with a `KernelPanic`.
+ * stops the kernel and rejects `run()` with a `KernelPanic`. init exiting rejects it with an
+ * `InitExitError`, and a damaged disk found while running with a `DiskError`, each after a
+ * console line and a flush of the disk.
  */
 import { Cpu, type CpuContext } from "@xv6ts/cpu";
-import { type BlockDevice, FileSystem } from "@xv6ts/fs-journal";
+import { type BlockDevice, FileSystem, FsFormatError } from "@xv6ts/fs-journal";
 import { Mmu, PGSIZE, PHYSTOP_DEFAULT } from "@xv6ts/mmu";
 import { Clock, type ClockOptions } from "./clock.js";
 import { Console, type ConsoleSink } from "./console.js";
@@ -24,7 +26,14 @@ import type { KernelExtensionApi } from "./extension.js";
 import { ExtensionHost } from "./extension-host.js";
 import { FileTable } from "./file.js";
 import { releaseFile } from "./file-io.js";
-import { asKernelPanic, BootError, KernelPanic } from "./panic.js";
+import {
+  asKernelPanic,
+  BootError,
+  DiskError,
+  damageOf,
+  InitExitError,
+  KernelPanic,
+} from "./panic.js";
 import { NPROC, T_SYSCALL } from "./param.js";
 import { ProcessTable, type ProcState } from "./proc.js";
 import { Scheduler } from "./scheduler.js";
@@ -181,7 +190,10 @@ export class Kernel {
     init.state = "runnable";
   }
 
-  /** Runs the kernel; resolves after `shutdown`, rejects with a KernelPanic. */
+  /**
+   * Runs the kernel; resolves after `shutdown`. Rejects with InitExitError when init exits, with
+   * DiskError when the file system finds the disk damaged, and with KernelPanic otherwise.
+   */
   run(): Promise<void> {
     if (!this.booted) return Promise.reject(new KernelPanic("run: boot() was not called"));
     if (this.running === null) this.running = this.runLoop();
@@ -192,16 +204,44 @@ export class Kernel {
     try {
       await this.scheduler.run();
     } catch (error) {
-      this.finished = true;
-      throw asKernelPanic("kernel", error);
+      throw this.stopOn(error);
     }
     this.flushDisk();
   }
 
+  /**
+   * Stops the kernel after `error` left the run loop and returns the error `run()` rejects with.
+   * init exiting and a damaged disk print one console line and flush the disk first. Anything
+   * else is a KernelPanic, and the disk is left as it is.
+   */
+  private stopOn(error: unknown): Error {
+    if (error instanceof InitExitError) {
+      this.core.print("panic: init exiting\n");
+      this.flushDisk();
+      return error;
+    }
+    if (error instanceof FsFormatError) {
+      this.core.print(`disk error: ${damageOf(error)}; the kernel stops, run fsck on the disk\n`);
+      this.flushDisk();
+      return new DiskError(error);
+    }
+    this.finished = true;
+    return asKernelPanic("kernel", error);
+  }
+
+  /**
+   * Flushes the disk and closes the file system, once. Every system call has ended its
+   * transactions by then, even one that failed, so what they logged is already installed.
+   */
   private flushDisk(): void {
     if (this.finished) return;
     this.finished = true;
-    this.core.fs?.shutdown();
+    const fs = this.core.fs;
+    if (fs === null) return;
+    // An operation that an extension left open has its blocks only in the cache, so flush the
+    // device and commit nothing.
+    if (fs.inTransaction) fs.device.flush();
+    else fs.shutdown();
   }
 
   /**
@@ -232,7 +272,8 @@ export class Kernel {
 
   /**
    * Calls `listener` with the pid of a process that starts waiting for console input with nothing
-   * typed, so that a script can type the next line. Returns a function that removes it.
+   * typed, so that a script can type the next line. The process is parked by then, its eip on the
+   * `int $64` of its read, so the listener may checkpoint it. Returns a function that removes it.
    */
   onConsoleWait(listener: ConsoleWaitListener): () => void {
     this.core.consoleWaitListeners.add(listener);

@@ -9,7 +9,7 @@
  */
 import { KERNBASE } from "@xv6ts/mmu";
 import { type KernelCore, REGISTERS_SET, type SyscallResult } from "./core.js";
-import { KernelPanic } from "./panic.js";
+import { InitExitError } from "./panic.js";
 import type { Process } from "./proc.js";
 import type { SyscallCall } from "./syscall.js";
 
@@ -42,21 +42,20 @@ export function sysFork(core: KernelCore, call: SyscallCall): SyscallResult {
 
 /**
  * Ends `process`: closes its files, drops its working directory, hands its children to init and
- * leaves it a zombie for its parent's `wait`. init exiting is a panic.
+ * leaves it a zombie for its parent's `wait`. init exiting throws InitExitError, which stops the
+ * kernel as xv6's panic does.
  */
 export function exitProcess(core: KernelCore, process: Process): void {
-  if (process === core.initProcess) throw new KernelPanic("exit: init exiting");
+  if (process === core.initProcess) throw new InitExitError();
   process.files.forEach((file, fd) => {
     if (file === null) return;
     process.files[fd] = null;
     core.files.close(file);
   });
   if (process.cwd !== null) {
-    const fs = core.fileSystem;
-    fs.beginOp();
-    fs.iput(process.cwd);
-    fs.endOp();
+    const cwd = process.cwd;
     process.cwd = null;
+    core.iputInTransaction(cwd);
   }
 
   const init = core.initProcess;

@@ -1,12 +1,12 @@
 /**
  * The host API around the run loop: inspection of processes, shutdown while a process computes,
- * returning to the host event loop, the real-time clock, boot failures, panics, and traces.
+ * returning to the host event loop, the real-time clock, boot failures, and traces.
  */
 import { FsFormatError, MemoryDevice, mkfs } from "@xv6ts/fs-journal";
 import { describe, expect, it } from "vitest";
 import { Assembler, PROBE_SZ } from "./asm.js";
-import { BootError, Kernel, KernelPanic, PTE_FLAGS_FOR_TESTS, SYS_read } from "./constants.js";
-import { exitProgram, launcherInit, probeProgram } from "./probes.js";
+import { BootError, Kernel, PTE_FLAGS_FOR_TESTS, SYS_read } from "./constants.js";
+import { launcherInit, probeProgram } from "./probes.js";
 import { bootSession, Session, startProgram } from "./session.js";
 
 const { PTE_P, PTE_W, PTE_U } = PTE_FLAGS_FOR_TESTS;
@@ -104,7 +104,7 @@ describe("run loop", () => {
   });
 });
 
-describe("boot and panics", () => {
+describe("boot and options", () => {
   it("throws FsFormatError for a device without a file system", () => {
     const kernel = new Kernel({ device: new MemoryDevice(100, 512), memorySize: 4 * 1024 * 1024 });
     expect(() => kernel.boot()).toThrow(FsFormatError);
@@ -117,14 +117,6 @@ describe("boot and panics", () => {
     expect(() => kernel.boot()).toThrow(
       new BootError("/init is missing or is not an i386 ELF program that exec accepts"),
     );
-  });
-
-  it("rejects run with a panic when init exits", async () => {
-    const device = new MemoryDevice(1000, 512);
-    mkfs(device, { geometry: "xv6", size: 1000, files: [{ path: "/init", data: exitProgram() }] });
-    const kernel = new Kernel({ device, memorySize: 4 * 1024 * 1024 });
-    kernel.boot();
-    await expect(kernel.run()).rejects.toThrow(new KernelPanic("exit: init exiting"));
   });
 
   it("rejects bad options with a RangeError", () => {
