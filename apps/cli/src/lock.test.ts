@@ -1,10 +1,17 @@
 import { spawn, spawnSync } from "node:child_process";
-import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, linkSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, test } from "vitest";
 import { temporaryFolder } from "../test/helpers";
 import { CliError } from "./errors";
-import { DiskLock, isProcessAlive, lockPathOf, readHolder } from "./lock";
+import {
+  DiskLock,
+  inodeLockPathOf,
+  isProcessAlive,
+  LOCK_FOLDER,
+  lockPathOf,
+  readHolder,
+} from "./lock";
 
 let folder: ReturnType<typeof temporaryFolder>;
 let disk: string;
@@ -82,6 +89,55 @@ describe("DiskLock", () => {
     writeFileSync(`${disk}.lock`, "1 someone else\n");
     lock.release();
     expect(readFileSync(`${disk}.lock`, "utf8")).toBe("1 someone else\n");
+  });
+
+  test("adds a lock keyed by device and inode", () => {
+    const inodeLock = inodeLockPathOf(disk)!;
+    const { dev, ino } = statSync(disk, { bigint: true });
+    expect(inodeLock).toBe(join(LOCK_FOLDER, `${dev}-${ino}.lock`));
+    const lock = DiskLock.acquire(disk, "xv6ts run", note);
+    expect(readFileSync(inodeLock, "utf8")).toBe(`${process.pid} xv6ts run\n`);
+    lock.release();
+    expect(existsSync(inodeLock)).toBe(false);
+  });
+
+  test("rejects a hard link of a disk in use", () => {
+    const hardLink = join(folder.path, "hard.img");
+    linkSync(disk, hardLink);
+    const inodeLock = inodeLockPathOf(disk)!;
+    expect(inodeLockPathOf(hardLink)).toBe(inodeLock);
+    const holder = spawn("sleep", ["30"]);
+    try {
+      writeFileSync(inodeLock, `${holder.pid} xv6ts run --disk x\n`);
+      expect(() => DiskLock.acquire(hardLink, "xv6ts cp", note)).toThrow(
+        `${hardLink} is in use by process ${holder.pid} (xv6ts run --disk x) under another name of the same file; quit that xv6ts first, or delete ${inodeLock} if that process is not xv6ts`,
+      );
+      expect(existsSync(`${hardLink}.lock`)).toBe(false);
+    } finally {
+      holder.kill();
+      rmSync(inodeLock, { force: true });
+    }
+  });
+
+  test("shares one lock between a hard link and its file within a process", () => {
+    const hardLink = join(folder.path, "hard.img");
+    linkSync(disk, hardLink);
+    const first = DiskLock.acquire(disk, "xv6ts image migrate", note);
+    const second = DiskLock.acquire(hardLink, "xv6ts image migrate", note);
+    expect(second).toBe(first);
+    second.release();
+    first.release();
+    expect(existsSync(inodeLockPathOf(disk)!)).toBe(false);
+  });
+
+  test("takes over both stale lock files with one note", () => {
+    const pid = deadPid();
+    writeFileSync(`${disk}.lock`, `${pid} xv6ts run\n`);
+    writeFileSync(inodeLockPathOf(disk)!, `${pid} xv6ts run\n`);
+    const lock = DiskLock.acquire(disk, "xv6ts fsck", note);
+    expect(notes).toEqual([`took over ${disk}.lock: its process ${pid} is no longer running`]);
+    expect(readHolder(inodeLockPathOf(disk)!)?.pid).toBe(process.pid);
+    lock.release();
   });
 
   test("is shared by a symbolic link and its target", () => {

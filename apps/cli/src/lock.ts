@@ -1,10 +1,16 @@
 /**
  * Disk locks: one xv6ts process at a time on a disk image file.
  *
- * The lock of `disk.img` is the file `disk.img.lock` next to it (next to the real file when the
- * path is a symbolic link), holding one line: the holder's pid, a space, and its command line.
- * It is written to a temporary name first and then hard-linked into place, which fails when the
- * lock exists (the exclusive create of `wx`, but never showing a half-written lock).
+ * A disk is locked by two lock files, each holding one line: the holder's pid, a space, and its
+ * command line.
+ *   - `disk.img.lock` next to the disk (next to the real file when the path is a symbolic
+ *     link). It locks the name, so it also covers a disk that mkfs has not made yet, and it is
+ *     the file the messages point to.
+ *   - `DEV-INO.lock` in a lock folder shared by all users (LOCK_FOLDER, under the system's
+ *     temporary folder), named after the file's device and inode numbers. It locks the file
+ *     itself, whatever its name: a hard link, or a path through a bind mount, finds it too.
+ * A lock file is written to a temporary name first and then hard-linked into place, which fails
+ * when the lock exists (the exclusive create of `wx`, but never showing a half-written lock).
  *
  * A lock whose pid is alive makes acquire() raise a CliError naming that pid. A lock whose pid is
  * gone is stale: it is renamed away (only one of two racing processes can do so), checked to be
@@ -13,14 +19,19 @@
  * signals included (main.ts turns them into an orderly exit), releases it.
  */
 import {
+  chmodSync,
   linkSync,
+  lstatSync,
+  mkdirSync,
   readFileSync,
   realpathSync,
   renameSync,
+  statSync,
   unlinkSync,
   writeFileSync,
 } from "node:fs";
-import { basename, resolve } from "node:path";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
 import { CliError, describeHostError, systemErrorCode } from "./errors";
 
 /** The process holding a lock, as its lock file records it. */
@@ -29,9 +40,15 @@ export interface LockHolder {
   command: string;
 }
 
-/** Locks this process holds, by lock file path. */
+/** Locks this process holds, by the path of each of their lock files. */
 const held = new Map<string, DiskLock>();
 let exitHandlerInstalled = false;
+
+/**
+ * The folder of the locks keyed by device and inode. It is made world-writable with the sticky
+ * bit, as /tmp is, so every user's xv6ts shares it and none can remove another's lock.
+ */
+export const LOCK_FOLDER = join(tmpdir(), "xv6ts-locks");
 
 /** Returns the lock file path of a disk image path. */
 export function lockPathOf(diskPath: string): string {
@@ -42,6 +59,39 @@ export function lockPathOf(diskPath: string): string {
     // A disk that does not exist yet (mkfs) is locked under the path as given.
   }
   return `${real}.lock`;
+}
+
+/**
+ * Returns the path of the lock keyed by the disk file's device and inode numbers, or null when
+ * the file does not exist yet.
+ */
+export function inodeLockPathOf(diskPath: string): string | null {
+  let stat: { dev: bigint; ino: bigint };
+  try {
+    stat = statSync(diskPath, { bigint: true });
+  } catch (error) {
+    if (systemErrorCode(error) === "ENOENT") return null;
+    throw describeHostError(error, "lock", diskPath);
+  }
+  return join(LOCK_FOLDER, `${stat.dev}-${stat.ino}.lock`);
+}
+
+/** Makes the shared lock folder if it is missing; raises a CliError if it is not a folder. */
+function ensureLockFolder(): void {
+  try {
+    mkdirSync(LOCK_FOLDER, { mode: 0o1777 });
+    // mkdir applies the umask, so the mode is set again.
+    chmodSync(LOCK_FOLDER, 0o1777);
+  } catch (error) {
+    if (systemErrorCode(error) !== "EEXIST") {
+      throw describeHostError(error, "make the lock folder", LOCK_FOLDER);
+    }
+  }
+  if (!lstatSync(LOCK_FOLDER).isDirectory()) {
+    throw new CliError(
+      `the lock folder ${LOCK_FOLDER} is not a folder; remove it so that xv6ts can make it`,
+    );
+  }
 }
 
 /** Reads a lock file; null when it is missing, and a pid of 0 when it is not an xv6ts lock. */
@@ -75,7 +125,10 @@ export class DiskLock {
 
   private constructor(
     readonly diskPath: string,
+    /** The lock file next to the disk. */
     readonly lockPath: string,
+    /** The lock file keyed by device and inode; null for a disk mkfs has not made yet. */
+    readonly inodeLockPath: string | null,
     private readonly content: string,
     private references: number,
   ) {}
@@ -83,44 +136,94 @@ export class DiskLock {
   /**
    * Takes the lock of `diskPath` for `command`, taking over a stale lock with a note through
    * `note`. Raises a CliError when a live process holds it. Taking a lock this process already
-   * holds returns it again; each acquire needs its own release.
+   * holds, under this name or another name of the same file, returns it again; each acquire
+   * needs its own release.
    */
   static acquire(diskPath: string, command: string, note: (line: string) => void): DiskLock {
     const lockPath = lockPathOf(diskPath);
-    const mine = held.get(lockPath);
+    const inodeLockPath = inodeLockPathOf(diskPath);
+    const mine =
+      held.get(lockPath) ?? (inodeLockPath === null ? undefined : held.get(inodeLockPath));
     if (mine !== undefined) {
       mine.references++;
       return mine;
     }
+
     const content = `${process.pid} ${command.replace(/\n/g, " ")}\n`;
-    for (let attempt = 0; attempt < 3; attempt++) {
-      if (tryCreate(lockPath, content)) {
-        const lock = new DiskLock(diskPath, lockPath, content, 1);
-        remember(lock);
-        return lock;
-      }
-      const holder = readHolder(lockPath);
-      if (holder === null) continue;
-      if (isProcessAlive(holder.pid)) throw heldError(diskPath, lockPath, holder);
-      if (takeOverStale(lockPath, holder)) note(staleNote(lockPath, holder));
-    }
-    throw new CliError(
-      `cannot lock ${diskPath}: ${basename(lockPath)} keeps changing, so another xv6ts is starting on it; try again`,
+    const stale = takeLockFile(diskPath, lockPath, content, (holder) =>
+      heldError(diskPath, lockPath, holder),
     );
+    if (inodeLockPath !== null) {
+      try {
+        ensureLockFolder();
+        const staleInode = takeLockFile(diskPath, inodeLockPath, content, (holder) =>
+          heldError(diskPath, inodeLockPath, holder, " under another name of the same file"),
+        );
+        // A killed xv6ts leaves both lock files: one note is enough.
+        if (staleInode !== null && staleInode.pid !== stale?.pid) {
+          note(staleNote(inodeLockPath, staleInode));
+        }
+      } catch (error) {
+        removeIfMine(lockPath, content);
+        throw error;
+      }
+    }
+    if (stale !== null) note(staleNote(lockPath, stale));
+
+    const lock = new DiskLock(diskPath, lockPath, inodeLockPath, content, 1);
+    remember(lock);
+    return lock;
   }
 
-  /** Removes the lock file when the last reference goes, unless another process took it over. */
+  /** Removes the lock files when the last reference goes, unless another process took them over. */
   release(): void {
     if (this.released) return;
     this.references--;
     if (this.references > 0) return;
     this.released = true;
     held.delete(this.lockPath);
-    try {
-      if (readFileSync(this.lockPath, "utf8") === this.content) unlinkSync(this.lockPath);
-    } catch {
-      // Already gone: nothing to release.
+    if (this.inodeLockPath !== null) {
+      held.delete(this.inodeLockPath);
+      removeIfMine(this.inodeLockPath, this.content);
     }
+    removeIfMine(this.lockPath, this.content);
+  }
+
+  /** Whether release() has removed the lock files. */
+  get isReleased(): boolean {
+    return this.released;
+  }
+}
+
+/**
+ * Creates the lock file `lockPath`, taking over a stale one. Returns the stale holder taken over,
+ * or null. Raises `inUse(holder)` when a live process holds it.
+ */
+function takeLockFile(
+  diskPath: string,
+  lockPath: string,
+  content: string,
+  inUse: (holder: LockHolder) => CliError,
+): LockHolder | null {
+  let stale: LockHolder | null = null;
+  for (let attempt = 0; attempt < 3; attempt++) {
+    if (tryCreate(lockPath, content)) return stale;
+    const holder = readHolder(lockPath);
+    if (holder === null) continue;
+    if (isProcessAlive(holder.pid)) throw inUse(holder);
+    if (takeOverStale(lockPath, holder)) stale = holder;
+  }
+  throw new CliError(
+    `cannot lock ${diskPath}: ${lockPath} keeps changing, so another xv6ts is starting on it; try again`,
+  );
+}
+
+/** Removes a lock file if it still holds `content`, so a lock another process took over stays. */
+function removeIfMine(lockPath: string, content: string): void {
+  try {
+    if (readFileSync(lockPath, "utf8") === content) unlinkSync(lockPath);
+  } catch {
+    // Already gone: nothing to release.
   }
 }
 
@@ -168,10 +271,10 @@ function takeOverStale(lockPath: string, stale: LockHolder): boolean {
   return true;
 }
 
-function heldError(diskPath: string, lockPath: string, holder: LockHolder): CliError {
+function heldError(diskPath: string, lockPath: string, holder: LockHolder, how = ""): CliError {
   const command = holder.command ? ` (${holder.command})` : "";
   return new CliError(
-    `${diskPath} is in use by process ${holder.pid}${command}; quit that xv6ts first, or delete ${lockPath} if that process is not xv6ts`,
+    `${diskPath} is in use by process ${holder.pid}${command}${how}; quit that xv6ts first, or delete ${lockPath} if that process is not xv6ts`,
   );
 }
 
@@ -183,6 +286,7 @@ function staleNote(lockPath: string, holder: LockHolder): string {
 
 function remember(lock: DiskLock): void {
   held.set(lock.lockPath, lock);
+  if (lock.inodeLockPath !== null) held.set(lock.inodeLockPath, lock);
   if (exitHandlerInstalled) return;
   exitHandlerInstalled = true;
   process.once("exit", releaseAllLocks);
@@ -190,7 +294,7 @@ function remember(lock: DiskLock): void {
 
 /** Releases every lock this process holds; the exit handler's last resort. */
 export function releaseAllLocks(): void {
-  for (const lock of [...held.values()]) {
-    while (held.has(lock.lockPath)) lock.release();
+  for (const lock of new Set(held.values())) {
+    while (!lock.isReleased) lock.release();
   }
 }

@@ -3,10 +3,11 @@
  * without a stack trace, and leaves the disk file as it was.
  */
 import { spawn } from "node:child_process";
-import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, linkSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { runCli } from "../src/index";
+import { inodeLockPathOf } from "../src/lock";
 import { CLI_DIR, fileHash, memoryIo, runXv6ts, temporaryFolder, xv6tsCommand } from "./helpers";
 
 let folder: ReturnType<typeof temporaryFolder>;
@@ -127,6 +128,10 @@ describe("xv6ts run rejects", () => {
 describe("a disk in use", () => {
   test("is rejected by a second xv6ts and the image tools, then released", async () => {
     const disk = await freshImage();
+    const hardLink = join(folder.path, "hard-link.img");
+    linkSync(disk, hardLink);
+    const host = join(folder.path, "host.txt");
+    writeFileSync(host, "from the host\n");
     const [command, ...prefix] = xv6tsCommand();
     const first = spawn(
       command!,
@@ -151,12 +156,24 @@ describe("a disk in use", () => {
       expectOneSentence(second, sentence);
       const tool = await runXv6ts(["ls", disk], { env });
       expectOneSentence(tool, sentence);
+
+      // Another name of the same file finds the lock keyed by device and inode.
+      const inodeLock = inodeLockPathOf(disk)!;
+      const throughLink = `${hardLink} is in use by process ${holder} (xv6ts run --exec) under another name of the same file; quit that xv6ts first, or delete ${inodeLock} if that process is not xv6ts`;
+      const copy = memoryIo(env);
+      expect(await runCli(["cp", host, `${hardLink}:/x`], copy.io)).toBe(1);
+      expect(copy.stderr()).toBe(`xv6ts: ${throughLink}\n`);
+      const list = memoryIo(env);
+      expect(await runCli(["ls", hardLink], list.io)).toBe(1);
+      expect(list.stderr()).toBe(`xv6ts: ${throughLink}\n`);
+      expect(existsSync(`${hardLink}.lock`)).toBe(false);
     } finally {
       first.kill("SIGTERM");
     }
 
     expect(await exited).toBe(128 + 15);
     expect(existsSync(`${disk}.lock`)).toBe(false);
+    expect(existsSync(inodeLockPathOf(disk)!)).toBe(false);
     const memory = memoryIo(env);
     expect(await runCli(["fsck", disk], memory.io)).toBe(0);
   });
