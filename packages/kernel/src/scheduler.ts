@@ -10,7 +10,9 @@
  * When nothing is runnable, the deterministic clock jumps to the earliest `sleep` deadline. When
  * no process has a deadline (all wait for console input, or nothing can wake them), the loop
  * awaits a host event: input, shutdown, or an extension thawing or creating a process. In
- * real-time mode it awaits the next deadline's wall time or a host event.
+ * real-time mode it awaits the next deadline's wall time or a host event. A jump of the clock is
+ * not a wait, so the 10 ms until the next host turn keep counting across it. Otherwise processes
+ * that only print and sleep would keep the host from running timers and input.
  *
  * A trap other than a system call prints xv6's line and kills the process. A killed process exits
  * before it would return to user space.
@@ -45,17 +47,21 @@ export class Scheduler {
     private readonly timeSlice: number,
   ) {}
 
-  /** Runs processes until `stop` is called; rejects on a panic. */
+  /**
+   * Runs processes until `stop` is called; rejects on a panic. The host event loop gets a turn at
+   * least every HOST_YIELD_MS of wall time, also while the deterministic clock jumps from one
+   * sleep deadline to the next without waiting.
+   */
   async run(): Promise<void> {
     let lastYield = performance.now();
     while (!this.stopping) {
       const process = this.pickNext();
-      if (process === null) {
-        await this.idle();
+      if (process !== null) {
+        this.runSlice(process, lastYield + HOST_YIELD_MS);
+      } else if (await this.idle()) {
         lastYield = performance.now();
         continue;
       }
-      this.runSlice(process, lastYield + HOST_YIELD_MS);
       if (performance.now() - lastYield >= HOST_YIELD_MS) {
         await new Promise<void>((resolve) => setImmediate(resolve));
         lastYield = performance.now();
@@ -148,25 +154,30 @@ export class Scheduler {
     process.killed = true;
   }
 
-  /** Nothing is runnable: advance the clock to a deadline or wait for the host. */
-  private async idle(): Promise<void> {
+  /**
+   * Nothing is runnable: advances the clock to a deadline or waits for the host. Returns true
+   * when it waited for a host event or timer, so that the host event loop has had a turn.
+   */
+  private async idle(): Promise<boolean> {
     const core = this.core;
     const deadline = this.earliestDeadline();
     if (core.clock.deterministic) {
       if (deadline >= 0) {
         core.clock.jumpTo(deadline);
         core.wakeup(core.ticksChannel);
-        return;
+        return false;
       }
-      await this.waitForHost(-1);
-      return;
+      return this.waitForHost(-1);
     }
     if (core.clock.poll()) {
       core.wakeup(core.ticksChannel);
-      return;
+      return false;
     }
-    await this.waitForHost(deadline >= 0 ? core.clock.millisecondsUntil(deadline) : -1);
+    const waited = await this.waitForHost(
+      deadline >= 0 ? core.clock.millisecondsUntil(deadline) : -1,
+    );
     if (core.clock.poll()) core.wakeup(core.ticksChannel);
+    return waited;
   }
 
   /** Returns the earliest tick a sleeping (not stopped) process waits for, or -1. */
@@ -180,14 +191,17 @@ export class Scheduler {
     return earliest;
   }
 
-  /** Waits for a host event, or at most `timeoutMs` when it is not negative. */
-  private waitForHost(timeoutMs: number): Promise<void> {
-    if (this.stopping) return Promise.resolve();
-    return new Promise<void>((resolve) => {
+  /**
+   * Waits for a host event, or at most `timeoutMs` when it is not negative. Resolves to false
+   * without waiting when the loop is stopping.
+   */
+  private waitForHost(timeoutMs: number): Promise<boolean> {
+    if (this.stopping) return Promise.resolve(false);
+    return new Promise<boolean>((resolve) => {
       let timer: NodeJS.Timeout | null = null;
       this.wakeHost = () => {
         if (timer !== null) clearTimeout(timer);
-        resolve();
+        resolve(true);
       };
       if (timeoutMs >= 0) {
         timer = setTimeout(() => this.notifyHostEvent(), Math.max(1, Math.ceil(timeoutMs)));

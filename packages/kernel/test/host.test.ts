@@ -5,7 +5,14 @@
 import { FsFormatError, MemoryDevice, mkfs } from "@xv6ts/fs-journal";
 import { describe, expect, it } from "vitest";
 import { Assembler, PROBE_SZ } from "./asm.js";
-import { BootError, Kernel, PTE_FLAGS_FOR_TESTS, SYS_read } from "./constants.js";
+import {
+  BootError,
+  Kernel,
+  PTE_FLAGS_FOR_TESTS,
+  SYS_read,
+  SYS_sleep,
+  SYS_write,
+} from "./constants.js";
 import { launcherInit, probeProgram } from "./probes.js";
 import { bootSession, Session, startProgram } from "./session.js";
 
@@ -47,15 +54,34 @@ describe("process inspection", () => {
   });
 });
 
+/**
+ * Builds a kernel, not yet booted, whose init runs `program` as pid 2. Unlike `startProgram`,
+ * this lets a test add listeners before anything runs.
+ */
+function programKernel(program: Uint8Array): Kernel {
+  const device = new MemoryDevice(1000, 512);
+  const files = [
+    { path: "/init", data: launcherInit("/program") },
+    { path: "/program", data: program },
+  ];
+  mkfs(device, { geometry: "xv6", size: 1000, files });
+  return new Kernel({ device, memorySize: 4 * 1024 * 1024 });
+}
+
+/** Builds a program that writes one byte to the console and sleeps 100 ticks, forever. */
+function counterProgram(): Uint8Array {
+  const asm = new Assembler();
+  const dot = asm.data(".");
+  asm.label("loop");
+  asm.syscall(SYS_write, 1, dot, 1);
+  asm.syscall(SYS_sleep, 100);
+  asm.jump("loop");
+  return asm.build();
+}
+
 describe("console wait listener", () => {
   it("sees the reader parked on its int $64", async () => {
-    const device = new MemoryDevice(1000, 512);
-    const files = [
-      { path: "/init", data: launcherInit("/program") },
-      { path: "/program", data: probeProgram(() => {}) },
-    ];
-    mkfs(device, { geometry: "xv6", size: 1000, files });
-    const kernel = new Kernel({ device, memorySize: 4 * 1024 * 1024 });
+    const kernel = programKernel(probeProgram(() => {}));
     const seen: unknown[] = [];
     kernel.onConsoleWait((pid) => {
       const registers = kernel.registers(pid)!;
@@ -90,6 +116,28 @@ describe("run loop", () => {
     expect(spinning?.state === "runnable" || spinning?.state === "running").toBe(true);
     await session.shutdown();
     await expect(session.running).resolves.toBeUndefined();
+  });
+
+  it("lets a host timer fire while a process sleeps in a loop", async () => {
+    // Each round trip of the loop moves the deterministic clock 100 ticks without waiting. A
+    // 20 ms timer must fire long before the clock reaches the limit, which the host reaches in
+    // seconds when it never gets a turn.
+    const limit = 50_000_000;
+    const kernel = programKernel(counterProgram());
+    let firedAt: number | null = null;
+    kernel.onOutput(() => {
+      if (kernel.ticks >= limit) void kernel.shutdown();
+    });
+    kernel.boot();
+    const running = kernel.run();
+    setTimeout(() => {
+      firedAt = kernel.ticks;
+      void kernel.shutdown();
+    }, 20);
+    await running;
+
+    expect(firedAt).not.toBeNull();
+    expect(firedAt!).toBeLessThan(limit);
   });
 
   it("sleeps on the wall clock in real-time mode", async () => {
