@@ -16,15 +16,17 @@ import { basename } from "node:path";
 import {
   copyImage,
   decodeImage,
+  describeImage,
   type ImageSummary,
   inspectImage,
+  parseImage,
   writeImageFile,
 } from "@xv6ts/checkpoint";
 import type { Command } from "commander";
 import { mountDisk, openDisk, withFileSystem } from "./disk";
 import { CliError, describeHostError } from "./errors";
 import { hostDestination, imageDestination, requireImagePath } from "./image-commands";
-import { formatImagePath, type ImagePath, lastElement } from "./image-path";
+import { formatImagePath, type ImagePath, lastElement, parseImagePath } from "./image-path";
 import { type CliIo, colorsFor } from "./io";
 import { describePages } from "./monitor";
 import type { ActionResult } from "./program";
@@ -36,7 +38,10 @@ export function addImageCommands(image: Command, io: CliIo, _result: ActionResul
     .description(
       "describe a checkpoint image: process, registers, memory map, descriptors, format version, checksums",
     )
-    .argument("<disk:/path>", "image file on a disk, like disk.img:/c4")
+    .argument(
+      "<image>",
+      "image file on a disk, like disk.img:/c4, or a host file that image export wrote",
+    )
     .option("--json", "print the summary as JSON")
     .action((argument: string, options: { json?: boolean }) =>
       inspectCommand(io, argument, options.json === true),
@@ -68,22 +73,43 @@ export function addImageCommands(image: Command, io: CliIo, _result: ActionResul
 
 /** xv6ts image inspect: prints the summary; raises a CliError for a damaged image. */
 export function inspectCommand(io: CliIo, argument: string, json: boolean): void {
-  const target = requireImagePath(argument, "the checkpoint image");
+  const target = parseImagePath(argument);
+  const summary = target === null ? inspectHostFile(argument) : inspectOnDisk(io, target);
+  const name = target === null ? argument : formatImagePath(target);
+  if (json) io.stdout.write(`${JSON.stringify(summary, null, 2)}\n`);
+  else io.stdout.write(formatInspection(io, name, summary));
+  if (!summary.checksums.ok) {
+    throw new CliError(
+      `the checksums of ${name} do not match (${summary.checksums.problems[0]}), so the image is damaged and restart rejects it`,
+    );
+  }
+}
+
+function inspectOnDisk(io: CliIo, target: ImagePath): ImageSummary {
   const inspected = withFileSystem(
     target.disk,
     { readOnly: true, command: "xv6ts image inspect", io },
     (fs) => inspectImage(fs, target.path),
   );
   if (!inspected.ok) throw notAnImage(target, inspected.reason);
+  return inspected.summary;
+}
 
-  const { summary } = inspected;
-  if (json) io.stdout.write(`${JSON.stringify(summary, null, 2)}\n`);
-  else io.stdout.write(formatInspection(io, formatImagePath(target), summary));
-  if (!summary.checksums.ok) {
+/** Describes a checkpoint image in a host file, such as one `image export` wrote. */
+function inspectHostFile(file: string): ImageSummary {
+  let bytes: Uint8Array;
+  try {
+    bytes = new Uint8Array(readFileSync(file));
+  } catch (error) {
+    throw describeHostError(error, "read", file);
+  }
+  const parsed = parseImage(bytes);
+  if (!parsed.ok) {
     throw new CliError(
-      `the checksums of ${formatImagePath(target)} do not match (${summary.checksums.problems[0]}), so the image is damaged and restart rejects it`,
+      `cannot read the checkpoint image ${file}: ${parsed.reason}; to inspect an image inside a disk image, write DISK:/PATH, like ${file}:/c4`,
     );
   }
+  return describeImage(parsed.image, parsed.checksums);
 }
 
 /** Drops the "path: " that the checkpoint package's reasons start with; the message has it. */

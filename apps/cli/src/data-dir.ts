@@ -1,7 +1,7 @@
 /**
  * The per-user data directory, where the default disk image lives.
  *
- * It is $XV6TS_HOME when set, else $XDG_DATA_HOME/xv6ts (the XDG base-directory rule, which
+ * It is $XV6TS_HOME when set (relative to the working directory), else $XDG_DATA_HOME/xv6ts (the XDG base-directory rule, which
  * ignores a relative XDG_DATA_HOME), else ~/.local/share/xv6ts. The default disk is `disk.img`
  * inside it. Tests always point XV6TS_HOME at a temporary folder, so they never touch the
  * user's data.
@@ -20,6 +20,18 @@ export function dataDirectory(env: CliIo["env"]): string {
   if (xdg && isAbsolute(xdg)) return join(xdg, "xv6ts");
   const home = env.HOME || homedir();
   return join(home, ".local", "share", "xv6ts");
+}
+
+/**
+ * Returns the directory the user ran xv6ts from when `pnpm start` runs it elsewhere, or null.
+ * pnpm runs this package's start script in its own folder (apps/cli) and keeps the user's
+ * directory in INIT_CWD, so relative paths (XV6TS_HOME, --disk, cp's host files) must be
+ * resolved there.
+ */
+export function invocationDirectory(env: CliIo["env"]): string | null {
+  if (env.npm_lifecycle_event !== "start" || env.npm_package_name !== "@xv6ts/cli") return null;
+  const directory = env.INIT_CWD;
+  return directory && isAbsolute(directory) ? directory : null;
 }
 
 /** Returns the path of the default disk image for `env`. */

@@ -11,7 +11,7 @@
  * The temporary file is made by FileDevice.create, which truncates it to size: it is all zeros
  * and sparse, so mkfs need not write the free data blocks.
  */
-import { lstatSync, readlinkSync, renameSync, statSync, unlinkSync } from "node:fs";
+import { lstatSync, readlinkSync, renameSync, type Stats, statSync, unlinkSync } from "node:fs";
 import { basename, dirname, join, resolve } from "node:path";
 import {
   type BlockDevice,
@@ -60,9 +60,9 @@ export function note(io: CliIo, line: string): void {
 
 /** Raises a CliError unless `path` is an existing regular file. */
 export function requireDiskFile(path: string): void {
-  let isFile: boolean;
+  let stat: Stats;
   try {
-    isFile = statSync(path).isFile();
+    stat = statSync(path);
   } catch (error) {
     if (systemErrorCode(error) === "ENOENT") {
       throw new CliError(
@@ -71,7 +71,16 @@ export function requireDiskFile(path: string): void {
     }
     throw describeHostError(error, "open the disk image", path);
   }
-  if (!isFile) throw new CliError(`${path} is not a disk image file but a directory or device`);
+  if (stat.isDirectory()) {
+    throw new CliError(
+      `${path} is a folder, not a disk image file; name an image file in it, or make one with "xv6ts mkfs FILE"`,
+    );
+  }
+  if (!stat.isFile()) {
+    throw new CliError(
+      `${path} is not a regular file but a device, FIFO or socket; name a disk image file, or make one with "xv6ts mkfs FILE"`,
+    );
+  }
 }
 
 /** Opens a disk image file under its lock; raises a CliError for a missing file or a held lock. */

@@ -70,6 +70,12 @@ export function fsckCommand(io: CliIo, file: string, options: { json: boolean })
 
   if (options.json) io.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
   else printFsckReport(io, file, report);
+  if (report.layout === null) {
+    // No superblock could be read, so there are no files to copy out.
+    throw new CliError(
+      `${file} is not a valid xv6ts disk image (${report.problems[0] ?? "no superblock"}); check the file name, or make a new image with "xv6ts mkfs FILE"`,
+    );
+  }
   if (!report.clean) {
     const count = report.problems.length;
     throw new CliError(

@@ -135,12 +135,33 @@ describe("xv6ts image inspect", () => {
     );
   });
 
-  test("asks for DISK:/PATH", async () => {
-    const result = await cli("image", "inspect", "c4");
+  test("describes an exported host file", async () => {
+    const file = join(folder.path, "exported.ckpt");
+    expect((await cli("image", "export", `${source}:/c4`, file)).code).toBe(0);
+    const result = await cli("image", "inspect", file);
+    expect(result.code).toBe(0);
+    const lines = result.stdout.split("\n");
+    expect(lines[0]).toBe(`${file}: checkpoint image, format version 1.0, checksums ok`);
+    expect(lines[1]).toBe("process: counter, pid 4, parent 1, 12288 bytes of memory");
+    const onDisk = await cli("image", "inspect", `${source}:/c4`);
+    expect(result.stdout.split("\n").slice(1)).toEqual(onDisk.stdout.split("\n").slice(1));
+  });
+
+  test("rejects a host file that is not an image, naming DISK:/PATH", async () => {
+    const before = fileHash(source);
+    const result = await cli("image", "inspect", source);
     expect(result.code).toBe(1);
     expect(result.stderr).toBe(
-      'xv6ts: the checkpoint image "c4" is not a path inside a disk image; write it as DISK:/PATH, like disk.img:/README\n',
+      `xv6ts: cannot read the checkpoint image ${source}: not a checkpoint image (the magic number does not match); to inspect an image inside a disk image, write DISK:/PATH, like ${source}:/c4\n`,
     );
+    expect(fileHash(source)).toBe(before);
+  });
+
+  test("rejects a missing host file", async () => {
+    const missing = join(folder.path, "c4");
+    const result = await cli("image", "inspect", missing);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toBe(`xv6ts: cannot read ${missing}: it does not exist (ENOENT)\n`);
   });
 });
 
@@ -185,6 +206,15 @@ describe("moving images between disks", () => {
       `xv6ts: ${damaged} is not a valid checkpoint image: not a checkpoint image (the magic number does not match)\n`,
     );
     expect(fileHash(disk)).toBe(before);
+  });
+
+  test("export rejects a trailing / on a missing folder", async () => {
+    const target = join(folder.path, "nofolder/");
+    const result = await cli("image", "export", `${source}:/c4`, target);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toBe(
+      `xv6ts: cannot copy to ${target}: it is not a folder, and a destination ending in "/" must be one; make it first or drop the "/"\n`,
+    );
   });
 
   test("export rejects a file that is not an image", async () => {

@@ -489,6 +489,23 @@ describe("xv6ts fsck", () => {
   });
 });
 
+describe("xv6ts fsck of a file that is not an image", () => {
+  test("says it is not an xv6ts image", async () => {
+    const path = join(folder.path, "random.img");
+    writeFileSync(path, randomBytes(1024 * 1024));
+    const before = fileHash(path);
+    const result = await xv6ts("fsck", path);
+    expect(result.code).toBe(1);
+    expect(result.stdout).toMatch(/^problem: .+\n$/);
+    expect(result.stderr).toMatch(
+      new RegExp(
+        `^xv6ts: ${path} is not a valid xv6ts disk image \\(.+\\); check the file name, or make a new image with "xv6ts mkfs FILE"\n$`,
+      ),
+    );
+    expect(fileHash(path)).toBe(before);
+  });
+});
+
 describe("bad input", () => {
   test("a missing disk file names the mkfs command", async () => {
     const path = join(folder.path, "nope.img");
@@ -518,7 +535,23 @@ describe("bad input", () => {
     const result = await xv6ts("fsck", folder.path);
     expect(result.code).toBe(1);
     expect(result.stderr).toBe(
-      `xv6ts: ${folder.path} is not a disk image file but a directory or device\n`,
+      `xv6ts: ${folder.path} is a folder, not a disk image file; name an image file in it, or make one with "xv6ts mkfs FILE"\n`,
+    );
+  });
+
+  test("run --disk of a folder says what to give instead", async () => {
+    const result = await xv6ts("run", "--disk", folder.path, "--exec", "ls");
+    expect(result.code).toBe(1);
+    expect(result.stderr).toBe(
+      `xv6ts: ${folder.path} is a folder, not a disk image file; name an image file in it, or make one with "xv6ts mkfs FILE"\n`,
+    );
+  });
+
+  test("a device is not a disk image", async () => {
+    const result = await xv6ts("ls", "/dev/null");
+    expect(result.code).toBe(1);
+    expect(result.stderr).toBe(
+      'xv6ts: /dev/null is not a regular file but a device, FIFO or socket; name a disk image file, or make one with "xv6ts mkfs FILE"\n',
     );
   });
 
