@@ -117,6 +117,17 @@ export function describeFormatError(error: unknown, path: string): unknown {
   );
 }
 
+/**
+ * Describes a damaged structure that the file system met after the disk mounted (FsFormatError),
+ * with the advice to check the disk. The file system's own "run fsck" is replaced by the command.
+ */
+export function describeDamage(error: FsFormatError, path: string): CliError {
+  const reason = error.message.replace(/(?:;\s*|\s*\()run fsck\)?[^;]*$/, "");
+  return new CliError(
+    `the disk image ${path} is damaged (${reason}); check it with "xv6ts fsck ${path}"`,
+  );
+}
+
 /** Mounts the file system of an open disk; a bad image becomes a CliError. */
 export function mountDisk(
   device: BlockDevice,
@@ -132,8 +143,8 @@ export function mountDisk(
 
 /**
  * Opens, locks and mounts a disk, runs `work` on its file system, shuts the file system down, and
- * closes the disk and releases the lock whatever happens. A corrupt structure met during the work
- * becomes a CliError.
+ * closes the disk and releases the lock whatever happens. A damaged structure met during the work
+ * becomes a CliError that says to run fsck.
  */
 export function withFileSystem<T>(
   path: string,
@@ -147,7 +158,7 @@ export function withFileSystem<T>(
     try {
       return work(fs);
     } catch (error) {
-      throw describeFormatError(error, path);
+      throw error instanceof FsFormatError ? describeDamage(error, path) : error;
     } finally {
       if (!fs.inTransaction) fs.shutdown();
     }
@@ -169,7 +180,7 @@ export async function withFileSystemAsync<T>(
     try {
       return await work(fs);
     } catch (error) {
-      throw describeFormatError(error, path);
+      throw error instanceof FsFormatError ? describeDamage(error, path) : error;
     } finally {
       if (!fs.inTransaction) fs.shutdown();
     }

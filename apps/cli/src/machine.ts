@@ -5,12 +5,13 @@
  * The kernel's run loop returns to the event loop at least every 10 ms of wall time, so terminal
  * keys, timers and signals are handled while guest programs compute. A kernel panic rejects the
  * run loop; Machine records it and calls `onFailure`, so that the session in charge can restore
- * the terminal and report it (exit 3). `shutdown` stops the kernel at the next system-call
+ * the terminal and report it (exit 3). init exiting and a damaged disk reject it too, and are
+ * reported as failures the user can fix (exit 1). `shutdown` stops the kernel at the next system-call
  * boundary and flushes the disk, so the image is consistent whatever the guest was doing.
  */
 import type { BlockDevice } from "@xv6ts/fs-journal";
-import { BootError, Kernel } from "@xv6ts/kernel";
-import { describeFormatError } from "./disk";
+import { BootError, DiskError, InitExitError, Kernel } from "@xv6ts/kernel";
+import { describeDamage, describeFormatError } from "./disk";
 import { CliError } from "./errors";
 import { installExtensions } from "./extensions";
 import type { CheckpointControl } from "./monitor";
@@ -63,8 +64,8 @@ export class Machine {
     }
     this.checkpoints = installExtensions(this.kernel);
     this.running = this.kernel.run().catch((error: unknown) => {
-      this.failure = error;
-      this.failureListener?.(error);
+      this.failure = describeStopError(error, this.options.diskPath);
+      this.failureListener?.(this.failure);
     });
   }
 
@@ -77,6 +78,21 @@ export class Machine {
 }
 
 /**
+ * Turns the stops of a running kernel that are not bugs into CliErrors (exit 1): init exiting
+ * (`kill 1`), which halts real xv6 too, and a damaged disk. The kernel has flushed the disk in
+ * both cases. A KernelPanic is returned unchanged.
+ */
+function describeStopError(error: unknown, diskPath: string): unknown {
+  if (error instanceof InitExitError) {
+    return new CliError(
+      "xv6 halted because init (pid 1) exited, as real xv6 does; the disk was shut down cleanly, so run xv6ts again to boot it",
+    );
+  }
+  if (error instanceof DiskError) return describeDamage(error.cause, diskPath);
+  return error;
+}
+
+/**
  * Turns a boot failure the disk causes into a CliError: an image that does not mount, or an
  * /init the kernel cannot exec (not an ELF file for xv6). Other errors are returned unchanged.
  */
@@ -86,5 +102,6 @@ function describeBootError(error: unknown, diskPath: string): unknown {
       `${diskPath} cannot boot because its /init is not a program xv6ts can run; make a bootable image with "xv6ts mkfs --force ${diskPath}"`,
     );
   }
+  if (error instanceof DiskError) return describeDamage(error.cause, diskPath);
   return describeFormatError(error, diskPath);
 }

@@ -16,10 +16,11 @@
  */
 import { existsSync, mkdirSync } from "node:fs";
 import { constants } from "node:os";
-import { T_FILE } from "@xv6ts/fs-journal";
+import { type FileSystem, FsFormatError, T_FILE } from "@xv6ts/fs-journal";
 import { dataDirectory, defaultDiskPath } from "./data-dir";
 import {
   DEFAULT_GEOMETRY,
+  describeDamage,
   makeImage,
   mountDisk,
   note,
@@ -118,8 +119,14 @@ function ensureDefaultDisk(io: CliIo, options: RunCommandOptions): string {
 /** Raises a CliError unless the disk mounts and has an /init to run; writes nothing. */
 function checkBootable(disk: OpenDisk): void {
   const fs = mountDisk(disk.device, disk.path, { readOnly: true });
-  const init = fs.stat("/init");
-  fs.shutdown();
+  let init: ReturnType<FileSystem["stat"]>;
+  try {
+    init = fs.stat("/init");
+  } catch (error) {
+    throw error instanceof FsFormatError ? describeDamage(error, disk.path) : error;
+  } finally {
+    fs.shutdown();
+  }
   if (!init.ok || init.value.type !== T_FILE) {
     throw new CliError(
       `${disk.path} has no /init program, so it cannot boot; copy the programs in with "xv6ts cp", or make a bootable image with "xv6ts mkfs --force ${disk.path}"`,

@@ -3,7 +3,15 @@
  * without a stack trace, and leaves the disk file as it was.
  */
 import { spawn } from "node:child_process";
-import { existsSync, linkSync, readFileSync, writeFileSync } from "node:fs";
+import {
+  closeSync,
+  existsSync,
+  linkSync,
+  openSync,
+  readFileSync,
+  writeFileSync,
+  writeSync,
+} from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { runCli } from "../src/index";
@@ -122,6 +130,79 @@ describe("xv6ts run rejects", () => {
     expect(result.stderr).toBe(
       "error: unknown option '--disks'\n(Did you mean --disk?)\n(add --help for usage)\n",
     );
+  });
+});
+
+/** Writes `value` as a u32 at `fieldOffset` of inode `inum`'s on-disk dinode. */
+async function damageInode(disk: string, inum: number, fieldOffset: number, value: number) {
+  const memory = memoryIo(env);
+  await runCli(["fsck", "--json", disk], memory.io);
+  const { layout } = JSON.parse(memory.stdout());
+  const inodesPerBlock = layout.blockSize / 64;
+  const block = layout.inodestart + Math.floor(inum / inodesPerBlock);
+  const offset = block * layout.blockSize + (inum % inodesPerBlock) * 64 + fieldOffset;
+  const bytes = Buffer.alloc(4);
+  bytes.writeUInt32LE(value);
+  const fd = openSync(disk, "r+");
+  writeSync(fd, bytes, 0, 4, offset);
+  closeSync(fd);
+}
+
+/** Returns the inode number of `path` on `disk`, as ls prints it. */
+async function inodeOf(disk: string, path: string): Promise<number> {
+  const memory = memoryIo(env);
+  expect(await runCli(["ls", `${disk}:${path}`], memory.io)).toBe(0);
+  return Number(memory.stdout().trim().split(/\s+/)[1]);
+}
+
+describe("a kernel stop that is not a bug", () => {
+  test("kill 1 halts xv6 as real xv6 does, with the disk shut down cleanly", async () => {
+    const disk = await freshImage();
+    const result = await runXv6ts(["run", "--disk", disk, "--quiet-boot", "--exec", "kill 1"], {
+      env,
+    });
+    expect(result.stdout).toBe("$ kill 1\npanic: init exiting\n");
+    expectOneSentence(
+      result,
+      "xv6 halted because init (pid 1) exited, as real xv6 does; the disk was shut down cleanly, so run xv6ts again to boot it",
+    );
+    expect(existsSync(`${disk}.lock`)).toBe(false);
+    expect(await runCli(["fsck", disk], memoryIo(env).io)).toBe(0);
+  });
+
+  test("a block address outside the disk in /sh", async () => {
+    const disk = await freshImage();
+    const sh = await inodeOf(disk, "/sh");
+    // addrs[0] is at byte 12 of a dinode.
+    await damageInode(disk, sh, 12, 0xfffffff0);
+    const result = await runXv6ts(["run", "--disk", disk, "--quiet-boot", "--exec", "ls"], {
+      env,
+    });
+    expect(result.stdout).toMatch(
+      new RegExp(`^disk error: inode ${sh} refers to block 4294967280, outside the data blocks`),
+    );
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(
+      new RegExp(
+        `^xv6ts: the disk image ${disk} is damaged \\(inode ${sh} refers to block 4294967280, outside the data blocks \\(\\d+ to \\d+\\)\\); check it with "xv6ts fsck ${disk}"\n$`,
+      ),
+    );
+    expect(existsSync(`${disk}.lock`)).toBe(false);
+  });
+
+  test("a root directory of an impossible size", async () => {
+    const disk = await freshImage();
+    // size is at byte 8 of a dinode; inode 1 is the root.
+    await damageInode(disk, 1, 8, 0xfffffff0);
+    const before = fileHash(disk);
+    const result = await runXv6ts(["run", "--disk", disk, "--exec", "ls"], { env });
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(
+      new RegExp(
+        `^xv6ts: the disk image ${disk} is damaged \\(directory inode 1 has size 4294967280, .+\\); check it with "xv6ts fsck ${disk}"\n$`,
+      ),
+    );
+    expect(fileHash(disk)).toBe(before);
   });
 });
 
