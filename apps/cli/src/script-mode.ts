@@ -5,9 +5,10 @@
  *
  * The lines come from --exec options or from a standard input that is not a terminal. A line is
  * typed when a process named `sh` starts waiting for console input (the kernel's console-wait
- * event), so it reaches the shell's next read, never a program the shell started. The console
- * keeps at most 128 unread bytes, so a longer line is typed in pieces of 128 bytes, one each time
- * `sh` waits again.
+ * event), so a program in the foreground never gets one. The console's input is shared, as on
+ * real xv6, so a background program reading the console at the same time may take the line
+ * instead of `sh`. The console keeps at most 128 unread bytes, so a longer line is typed in
+ * pieces of 128 bytes, one each time `sh` waits again.
  *
  * The run ends in one of two ways:
  *   - settled: the lines are used up, `sh` waits for input, and the console has printed nothing

@@ -161,6 +161,47 @@ describe("script mode", () => {
     expect(result.stdout).not.toMatch(/FAIL/);
   });
 
+  test("shares the console with a background reader", async () => {
+    // memhog reads commands from the console once it has filled its memory. Every reader waits
+    // on the one console buffer, as on real xv6, so lines typed for sh may reach memhog instead.
+    const disk = await freshImage();
+    const result = await runXv6ts(
+      [
+        "run",
+        "--disk",
+        disk,
+        "--quiet-boot",
+        "--deterministic",
+        "--exec",
+        "memhog 1 &",
+        "--exec",
+        "sleep 100",
+        "--exec",
+        "echo a",
+        "--exec",
+        "q",
+        "--exec",
+        "echo b",
+      ],
+      { env },
+    );
+    expect(result.code).toBe(0);
+    expect(result.stdout).toBe(
+      [
+        "$ memhog 1 &",
+        "$ sleep 100",
+        "memhog: filled 1 MiB at 0x4000, seed 1",
+        "memhog: unknown command; type v to verify or q to quit",
+        "echo a",
+        "memhog: unknown command; type v to verify or q to quit",
+        "q",
+        "echo b",
+        "b",
+        "$ ",
+      ].join("\n"),
+    );
+  });
+
   test("exits 124 at the timeout and shuts the disk down cleanly", async () => {
     const disk = await freshImage();
     const result = await runXv6ts(
