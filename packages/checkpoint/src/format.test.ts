@@ -2,9 +2,11 @@ import { describe, expect, it } from "vitest";
 import { rawImage, resealImage, sampleContents, splitRecords } from "../test/sample-image.js";
 import { crc32c } from "./crc32c.js";
 import {
+  checkEncodable,
   decodeImage,
   encodeImage,
   HEADER_SIZE,
+  type ImageContents,
   parseImage,
   RECORD_DESCRIPTOR,
   RECORD_PAGE,
@@ -73,12 +75,110 @@ describe("encodeImage", () => {
     expect(encodeImage(contents).length - withZero).toBe(4096);
   });
 
-  it("keeps a 15-byte name and cuts a longer one", () => {
+  it("keeps a 15-byte name and rejects a longer one", () => {
     const contents = sampleContents();
     contents.process.name = "fifteen-letters";
     expect(decodeOrThrow(encodeImage(contents)).process.name).toBe("fifteen-letters");
     contents.process.name = "sixteen-letters!";
-    expect(decodeOrThrow(encodeImage(contents)).process.name).toBe("sixteen-letters");
+    expect(checkEncodable(contents)).toBe(
+      "the name is 16 bytes, longer than the 15 an image can store",
+    );
+    expect(() => encodeImage(contents)).toThrow(
+      new RangeError("encodeImage: the name is 16 bytes, longer than the 15 an image can store"),
+    );
+  });
+
+  it("keeps every byte of a name but NUL", () => {
+    const contents = sampleContents();
+    contents.process.name = "b\x1bx\x7f\x80\xff\x01";
+    expect(decodeOrThrow(encodeImage(contents)).process.name).toBe("b\x1bx\x7f\x80\xff\x01");
+    contents.process.name = "a\0b";
+    expect(checkEncodable(contents)).toBe("the name contains a NUL byte");
+  });
+
+  it("stores a 65535-byte path and rejects a longer one", () => {
+    const contents = sampleContents();
+    const longest = `/${"d".repeat(65534)}`;
+    contents.cwd.path = longest;
+    contents.descriptors[3]!.path = longest;
+    const image = decodeOrThrow(encodeImage(contents));
+    expect(image.cwd.path).toBe(longest);
+    expect(image.descriptors[3]!.path).toBe(longest);
+
+    contents.cwd.path = `${longest}d`;
+    expect(checkEncodable(contents)).toBe(
+      "the working directory path is 65536 bytes, longer than the 65535 an image can store",
+    );
+    contents.cwd.path = "/";
+    contents.descriptors[3]!.path = `${longest}d`;
+    expect(checkEncodable(contents)).toBe(
+      "fd 3 path is 65536 bytes, longer than the 65535 an image can store",
+    );
+  });
+
+  it("rejects values their fields cannot hold", () => {
+    const cases: [(contents: ImageContents) => void, string][] = [
+      [
+        (c) => {
+          c.cwd.path = "/caf\u20ac";
+        },
+        "the working directory path has character U+20ac at 4, which is not one byte",
+      ],
+      [
+        (c) => {
+          c.process.pid = 2 ** 32;
+        },
+        "pid 4294967296 does not fit its field (0 to 4294967295)",
+      ],
+      [
+        (c) => {
+          c.process.sz = -1;
+        },
+        "size -1 does not fit its field (0 to 4294967295)",
+      ],
+      [
+        (c) => {
+          c.registers.eip = 1.5;
+        },
+        "eip 1.5 does not fit its field (-2147483648 to 4294967295)",
+      ],
+      [
+        (c) => {
+          c.descriptors[3]!.fd = 255;
+        },
+        "descriptor number 255 does not fit its field (0 to 254)",
+      ],
+      [
+        (c) => {
+          c.descriptors[3]!.major = 0x8000;
+        },
+        "fd 3 major 32768 does not fit its field (-32768 to 32767)",
+      ],
+      [
+        (c) => {
+          c.descriptors[3]!.offset = -1;
+        },
+        "fd 3 offset -1 does not fit its field (0 to 4294967295)",
+      ],
+      [
+        (c) => {
+          c.pages[0]!.bytes = new Uint8Array(100);
+        },
+        "page 0x0 has 100 bytes, not 4096",
+      ],
+      [
+        (c) => {
+          c.pages[1]!.flags = 0x10000;
+        },
+        "page permission bits 65536 does not fit its field (0 to 65535)",
+      ],
+    ];
+    for (const [change, reason] of cases) {
+      const contents = sampleContents();
+      change(contents);
+      expect(checkEncodable(contents)).toBe(reason);
+      expect(() => encodeImage(contents)).toThrow(RangeError);
+    }
   });
 
   it("keeps registers with the top bit set unsigned", () => {

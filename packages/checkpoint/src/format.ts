@@ -226,14 +226,102 @@ function paddedRecordSize(payload: number): number {
   return RECORD_HEADER_SIZE + payload + ((4 - (payload % 4)) % 4);
 }
 
-/**
- * Encodes an image of the current format version. The caller passes sane values (the capture
- * code, or a test); strings are latin1 and a page's bytes are exactly 4096 or null.
- */
-export function encodeImage(contents: ImageContents): Uint8Array {
-  const sizes = payloadSizes(contents);
+/** Bytes of the encoded image, header included. */
+function imageLength(sizes: readonly number[]): number {
   let length = HEADER_SIZE;
   for (const size of sizes) length += paddedRecordSize(size);
+  return length;
+}
+
+const U16_MAX = 0xffff;
+const U32_MAX = 0xffffffff;
+
+/** A numeric field's value and the range the field can hold. */
+type NumberField = [subject: string, value: number, min: number, max: number];
+
+/**
+ * Returns why `contents` cannot be encoded exactly, naming the value that does not fit its field,
+ * or null. The encoder stores nothing it would have to cut or wrap, so that every image it writes
+ * decodes to the contents it was given.
+ */
+export function checkEncodable(contents: ImageContents): string | null {
+  const { process, registers, cwd } = contents;
+  const numbers: NumberField[] = [
+    ["pid", process.pid, 0, U32_MAX],
+    ["parent pid", process.parentPid, 0, U32_MAX],
+    ["size", process.sz, 0, U32_MAX],
+    ["uptime", process.uptime, 0, U32_MAX],
+    ["blocked system call", process.blockedSyscall, 0, U32_MAX],
+    ["remaining sleep ticks", process.sleepTicksRemaining, 0, U32_MAX],
+    // Stored as u32; the kernel may hand over the same bits as a negative int32.
+    ...REGISTER_ORDER.map((name): NumberField => [name, registers[name], -0x80000000, U32_MAX]),
+    ["the working directory's inode number", cwd.inum, 0, U32_MAX],
+  ];
+  const strings: [subject: string, text: string, maxBytes: number][] = [
+    ["the name", process.name, NAME_FIELD - 1],
+    ["the working directory path", cwd.path, U16_MAX],
+  ];
+  for (const d of contents.descriptors) {
+    if (KIND_CODES[d.kind] === undefined) return `fd ${d.fd} has unknown kind "${d.kind}"`;
+    numbers.push(
+      ["descriptor number", d.fd, 0, NOT_SHARED - 1],
+      [`fd ${d.fd} shares with descriptor`, d.sharesWith ?? 0, 0, NOT_SHARED - 1],
+      [`fd ${d.fd} inode number`, d.inum, 0, U32_MAX],
+      [`fd ${d.fd} offset`, d.offset, 0, U32_MAX],
+      [`fd ${d.fd} major`, d.major, -0x8000, 0x7fff],
+      [`fd ${d.fd} minor`, d.minor, -0x8000, 0x7fff],
+    );
+    strings.push([`fd ${d.fd} path`, d.path ?? "", U16_MAX]);
+  }
+  for (const page of contents.pages) {
+    if (page.bytes !== null && page.bytes.length !== PAGE_SIZE) {
+      return `page 0x${page.va.toString(16)} has ${page.bytes.length} bytes, not ${PAGE_SIZE}`;
+    }
+    numbers.push(
+      ["page address", page.va, 0, U32_MAX],
+      ["page permission bits", page.flags, 0, U16_MAX],
+    );
+  }
+  // The NUL-padded name field would end the name at its first NUL.
+  if (process.name.includes("\0")) return "the name contains a NUL byte";
+
+  for (const [subject, value, min, max] of numbers) {
+    if (!Number.isInteger(value) || value < min || value > max) {
+      return `${subject} ${value} does not fit its field (${min} to ${max})`;
+    }
+  }
+  for (const [subject, text, maxBytes] of strings) {
+    const problem = checkString(subject, text, maxBytes);
+    if (problem !== null) return problem;
+  }
+  const length = imageLength(payloadSizes(contents));
+  if (length > U32_MAX) return `the image would be ${length} bytes, more than its header can state`;
+  return null;
+}
+
+/** Checks that a string field is latin1 (one byte per char) and at most `maxBytes` long. */
+function checkString(subject: string, text: string, maxBytes: number): string | null {
+  if (text.length > maxBytes) {
+    return `${subject} is ${text.length} bytes, longer than the ${maxBytes} an image can store`;
+  }
+  for (let i = 0; i < text.length; i++) {
+    const code = text.charCodeAt(i);
+    if (code > 0xff) {
+      return `${subject} has character U+${code.toString(16).padStart(4, "0")} at ${i}, which is not one byte`;
+    }
+  }
+  return null;
+}
+
+/**
+ * Encodes an image of the current format version. Throws a RangeError naming the value when a
+ * field cannot hold it (`checkEncodable` returns that reason without throwing).
+ */
+export function encodeImage(contents: ImageContents): Uint8Array {
+  const problem = checkEncodable(contents);
+  if (problem !== null) throw new RangeError(`encodeImage: ${problem}`);
+  const sizes = payloadSizes(contents);
+  const length = imageLength(sizes);
   const out = new Uint8Array(length);
   const view = new DataView(out.buffer);
 
@@ -308,9 +396,7 @@ function writeProcess(out: Uint8Array, view: DataView, at: number, process: Proc
   view.setUint32(at + 16, process.blockedSyscall, true);
   view.setUint32(at + 20, process.sleepTicksRemaining, true);
   view.setUint32(at + 24, process.savedItself ? PROCESS_SAVED_ITSELF : 0, true);
-  for (let i = 0; i < Math.min(process.name.length, NAME_FIELD - 1); i++) {
-    out[at + 28 + i] = process.name.charCodeAt(i) & 0xff;
-  }
+  for (let i = 0; i < process.name.length; i++) out[at + 28 + i] = process.name.charCodeAt(i);
 }
 
 function writeDescriptor(
@@ -330,10 +416,10 @@ function writeDescriptor(
   writeString(out, view, at + 16, descriptor.path ?? "");
 }
 
-/** Writes a u16 length and the latin1 bytes of `text`. */
+/** Writes a u16 length and the latin1 bytes of `text` (checkEncodable has checked both fit). */
 function writeString(out: Uint8Array, view: DataView, at: number, text: string): void {
   view.setUint16(at, text.length, true);
-  for (let i = 0; i < text.length; i++) out[at + 2 + i] = text.charCodeAt(i) & 0xff;
+  for (let i = 0; i < text.length; i++) out[at + 2 + i] = text.charCodeAt(i);
 }
 
 // Decoding.
