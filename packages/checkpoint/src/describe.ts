@@ -82,8 +82,8 @@ export function describeImage(image: CheckpointImage, checksums: ChecksumReport)
 
 const hex = (value: number) => `0x${(value >>> 0).toString(16)}`;
 
-/** Shows a latin1 string in printable ASCII, other bytes as \xNN. */
-function printable(text: string): string {
+/** Shows a latin1 string in printable ASCII, other bytes (and the backslash) as \xNN. */
+export function printable(text: string): string {
   let out = "";
   for (let i = 0; i < text.length; i++) {
     const code = text.charCodeAt(i);

@@ -10,6 +10,7 @@ export { describeImage, formatSummary, type ImageSummary } from "./describe.js";
 export {
   type CheckpointImage,
   type ChecksumReport,
+  checkEncodable,
   type DecodeResult,
   type DescriptorKind,
   type DescriptorRecord,
@@ -44,4 +45,10 @@ export type { RestartResult } from "./restore.js";
 export type { SaveResult } from "./save.js";
 export { installCheckpoint } from "./syscalls.js";
 export { CheckpointPanic } from "./trace.js";
-export { framesNeeded, type ValidationLimits, validateImage } from "./validate.js";
+export {
+  framesNeeded,
+  type StructureLimits,
+  type ValidationLimits,
+  validateImage,
+  validateImageStructure,
+} from "./validate.js";

@@ -2,7 +2,12 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { sampleContents } from "../test/sample-image.js";
 import { type CheckpointImage, decodeImage, encodeImage } from "./format.js";
-import { framesNeeded, type ValidationLimits, validateImage } from "./validate.js";
+import {
+  framesNeeded,
+  type ValidationLimits,
+  validateImage,
+  validateImageStructure,
+} from "./validate.js";
 
 const LIMITS: ValidationLimits = { freeFrames: 1000, ninodes: 200, maxFileBytes: 71_680 };
 
@@ -38,9 +43,15 @@ describe("validateImage", () => {
       ],
       [
         (i) => {
-          i.process.name = "bell\x07";
+          i.process.name = "a\x07b\x1bc\x7fd\x80e\x01f\x02g\x03h\x04i\x05j\x06k\x08l";
         },
-        "the name has control byte 0x7",
+        'the name "a\\x07b\\x1bc\\x7fd\\x80e\\x01f\\x02g\\x03h\\x04i\\x05j\\x06k\\x08l" is longer than 15 bytes',
+      ],
+      [
+        (i) => {
+          i.process.name = "nul\0";
+        },
+        "the name contains a NUL byte",
       ],
       [
         (i) => {
@@ -174,12 +185,36 @@ describe("validateImage", () => {
     ).toBeNull();
   });
 
+  it("accepts every name exec can give", () => {
+    for (const name of ["b\x1bx", "\x01\x7f\x80\xff", "fifteen-letters", "", "tab\there"]) {
+      expect(
+        problemAfter((i) => {
+          i.process.name = name;
+        }),
+        JSON.stringify(name),
+      ).toBeNull();
+    }
+  });
+
   it("rejects an image that needs more frames than are free", () => {
     // 5 pages, one page table, one directory.
     expect(framesNeeded(sampleImage().pages)).toBe(7);
     expect(validateImage(sampleImage(), { ...LIMITS, freeFrames: 7 })).toBeNull();
     expect(validateImage(sampleImage(), { ...LIMITS, freeFrames: 6 })).toBe(
       "the image needs 7 frames of memory, but only 6 are free",
+    );
+  });
+
+  it("leaves the free frames out of the structural checks", () => {
+    const structure = { ninodes: LIMITS.ninodes, maxFileBytes: LIMITS.maxFileBytes };
+    expect(validateImageStructure(sampleImage(), structure)).toBeNull();
+    expect(validateImage(sampleImage(), { ...structure, freeFrames: 0 })).toBe(
+      "the image needs 7 frames of memory, but only 0 are free",
+    );
+    const image = sampleImage();
+    image.cwd.inum = 0;
+    expect(validateImageStructure(image, structure)).toBe(
+      "the working directory names inode 0, which this file system cannot have (1 to 199)",
     );
   });
 

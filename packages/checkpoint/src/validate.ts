@@ -3,32 +3,40 @@
  * file on the disk that anyone may have written. `validateImage` is one pure function of the
  * image and a few facts about the machine (free frames, the file system's inode count and
  * largest file). It returns the first problem as a sentence naming the value, or null.
+ * `validateImageStructure` runs every check but the free frames. A checkpoint runs it before it
+ * writes an image, so that it never writes one that its own restart would reject.
  *
  * What it checks, in order:
- *   1. the process: a pid, a name of at most 15 printable bytes, 0 < sz < KERNBASE, a blocked
- *      call number and remaining sleep ticks that fit together;
+ *   1. the process: a pid, a name of at most 15 bytes without NUL (any other byte, control
+ *      bytes included, can be in a name exec gives), 0 < sz < KERNBASE, a blocked call number
+ *      and remaining sleep ticks that fit together;
  *   2. the registers: exactly the values a CPL-3 xv6 process can hold (the kernel's
  *      `checkUserRegisters`). cs is 0x1b and ss 0x23.
  *      ds, es, fs and gs hold a null selector, 0x1b or 0x23. EFLAGS has bit 1 and IF set, IOPL 0,
  *      VM 0, and no bit that user code cannot set itself;
- *   3. the pages: page-aligned, ascending, inside sz, permission bits P with W and U only, and
- *      frames for them, their page tables and a directory;
+ *   3. the pages: page-aligned, ascending, inside sz, permission bits P with W and U only;
  *   4. the working directory and every descriptor: inode numbers that can exist, absolute paths,
  *      modes their kind allows, ascending descriptor numbers below NOFILE, and sharing that
- *      points at an identical lower descriptor.
+ *      points at an identical lower descriptor;
+ *   5. free frames for the pages, their page tables and a directory (validateImage only).
  */
 import { CONSOLE_MAJOR, checkUserRegisters, NOFILE, PROC_NAME_MAX, SYS_sleep } from "@xv6ts/kernel";
 import { KERNBASE, PGSIZE, PTE_P, PTE_U, PTE_W } from "@xv6ts/mmu";
+import { printable } from "./describe.js";
 import type { CheckpointImage, DescriptorRecord, PageRecord } from "./format.js";
 
-/** Facts about the machine an image is validated against. */
-export interface ValidationLimits {
-  /** Physical frames free for the new address space. */
-  freeFrames: number;
+/** Facts about the file system an image is validated against. */
+export interface StructureLimits {
   /** The file system's inode count: inode numbers run from 1 to ninodes - 1. */
   ninodes: number;
   /** Bytes of the largest file: no offset can lie beyond it. */
   maxFileBytes: number;
+}
+
+/** Facts about the machine an image is validated against. */
+export interface ValidationLimits extends StructureLimits {
+  /** Physical frames free for the new address space. */
+  freeFrames: number;
 }
 
 /** The highest system-call number the kernel dispatches. */
@@ -41,10 +49,22 @@ const hex = (value: number) => `0x${(value >>> 0).toString(16)}`;
  * Reads nothing but its arguments.
  */
 export function validateImage(image: CheckpointImage, limits: ValidationLimits): string | null {
+  return validateImageStructure(image, limits) ?? checkFrames(image.pages, limits.freeFrames);
+}
+
+/**
+ * Returns why `image` must not be restarted on any machine whose file system has `limits`, or
+ * null. It runs every check of `validateImage` except the free frames, and reads nothing but its
+ * arguments.
+ */
+export function validateImageStructure(
+  image: CheckpointImage,
+  limits: StructureLimits,
+): string | null {
   return (
     checkProcess(image) ??
     checkUserRegisters(image.registers) ??
-    checkPages(image.pages, image.process.sz, limits.freeFrames) ??
+    checkPages(image.pages, image.process.sz) ??
     checkCwd(image.cwd, limits) ??
     checkDescriptors(image.descriptors, limits)
   );
@@ -61,11 +81,8 @@ function checkProcess(image: CheckpointImage): string | null {
   const { pid, name, sz, blockedSyscall, sleepTicksRemaining } = image.process;
   if (pid < 1) return `pid ${pid} is not a process id`;
   if (name.length > PROC_NAME_MAX)
-    return `the name "${name}" is longer than ${PROC_NAME_MAX} bytes`;
-  for (let i = 0; i < name.length; i++) {
-    const code = name.charCodeAt(i);
-    if (code < 0x20 || code === 0x7f) return `the name has control byte ${hex(code)}`;
-  }
+    return `the name "${printable(name)}" is longer than ${PROC_NAME_MAX} bytes`;
+  if (name.includes("\0")) return "the name contains a NUL byte";
   if (sz === 0 || sz >= KERNBASE)
     return `size ${hex(sz)} is not between 1 and KERNBASE (${hex(KERNBASE)})`;
   if (blockedSyscall > MAX_SYSCALL) return `blocked system call ${blockedSyscall} does not exist`;
@@ -75,7 +92,7 @@ function checkProcess(image: CheckpointImage): string | null {
   return null;
 }
 
-function checkPages(pages: readonly PageRecord[], sz: number, freeFrames: number): string | null {
+function checkPages(pages: readonly PageRecord[], sz: number): string | null {
   let previous = -1;
   for (const page of pages) {
     const { va, flags } = page;
@@ -87,7 +104,10 @@ function checkPages(pages: readonly PageRecord[], sz: number, freeFrames: number
     }
     previous = va;
   }
+  return null;
+}
 
+function checkFrames(pages: readonly PageRecord[], freeFrames: number): string | null {
   const needed = framesNeeded(pages);
   if (needed > freeFrames) {
     return `the image needs ${needed} frames of memory, but only ${freeFrames} are free`;
@@ -109,7 +129,7 @@ function checkInum(subject: string, inum: number, ninodes: number): string | nul
   return null;
 }
 
-function checkCwd(cwd: CheckpointImage["cwd"], limits: ValidationLimits): string | null {
+function checkCwd(cwd: CheckpointImage["cwd"], limits: StructureLimits): string | null {
   return (
     checkInum("the working directory", cwd.inum, limits.ninodes) ??
     checkPath("the working directory", cwd.path)
@@ -118,7 +138,7 @@ function checkCwd(cwd: CheckpointImage["cwd"], limits: ValidationLimits): string
 
 function checkDescriptors(
   descriptors: readonly DescriptorRecord[],
-  limits: ValidationLimits,
+  limits: StructureLimits,
 ): string | null {
   if (descriptors.length > NOFILE) return `${descriptors.length} descriptors, more than ${NOFILE}`;
   const byFd = new Map<number, DescriptorRecord>();
@@ -140,7 +160,7 @@ function checkDescriptors(
 function checkDescriptor(
   subject: string,
   d: DescriptorRecord,
-  limits: ValidationLimits,
+  limits: StructureLimits,
 ): string | null {
   if (!d.readable && !d.writable) return `${subject} is neither readable nor writable`;
   switch (d.kind) {
