@@ -15,8 +15,21 @@
  *   6. descriptors  kind, inode, path, offset, mode and device numbers, and which lower
  *                  descriptor shares the same open file. Pipe ends are recorded but cannot be
  *                  restored, so each one gives a warning.
+ *
+ * Before any of that, `boundaryProblem` checks that a target other than the caller is at a
+ * system-call boundary. Host code can run while the kernel is inside a call for the target (an
+ * output or console-wait listener), and registers taken then are neither the call's entry nor
+ * its return.
  */
-import type { DescriptorInfo, KernelExtensionApi, ProcessControl } from "@xv6ts/kernel";
+import {
+  type BlockedCall,
+  type DescriptorInfo,
+  type KernelExtensionApi,
+  type ProcessControl,
+  type ProcState,
+  SYSCALL_INSTRUCTION_LENGTH,
+  T_SYSCALL,
+} from "@xv6ts/kernel";
 import { PGSIZE, PTE_P, PTE_U, PTE_W } from "@xv6ts/mmu";
 import {
   type DescriptorRecord,
@@ -134,4 +147,58 @@ function describeDescriptor(info: DescriptorInfo, sharesWith: number | null): De
     minor: info.kind === "device" ? info.minor : 0,
     path: pipe ? null : info.path,
   };
+}
+
+/** The instruction a parked process's eip is on: `int $64` (opcode 0xcd, then the vector). */
+const INT_OPCODE = 0xcd;
+
+/** The facts that tell whether a process is at a system-call boundary. */
+export interface BoundaryFacts {
+  pid: number;
+  state: ProcState;
+  blocked: BlockedCall | null;
+  eax: number;
+  eip: number;
+  /** The instruction bytes at eip as user code reads them; null when they are not mapped. */
+  instruction: Uint8Array | null;
+}
+
+/** Reads the boundary facts of `target` through the kernel's process view and its memory. */
+export function boundaryFacts(api: KernelExtensionApi, target: ProcessControl): BoundaryFacts {
+  const registers = target.registers();
+  const eip = registers.eip >>> 0;
+  const instruction = new Uint8Array(SYSCALL_INSTRUCTION_LENGTH);
+  const mapped = target.sz > 0 && api.mmu.copyIn(target.pgdir, eip, instruction, 3);
+  return {
+    pid: target.pid,
+    state: target.state,
+    blocked: target.blockedCall(),
+    eax: registers.eax >>> 0,
+    eip,
+    instruction: mapped ? instruction : null,
+  };
+}
+
+/**
+ * Returns why a process other than the caller cannot be saved in its current state, or null. It
+ * must be in user mode between two instructions, or parked by the kernel on the `int $64` of the
+ * call it is blocked in, with that call's number still in eax. A restart re-issues such a call.
+ */
+export function boundaryProblem(facts: BoundaryFacts): string | null {
+  const { pid, state, blocked, eip } = facts;
+  const retry = "; try again once the call has returned or blocked";
+  if (state === "running") return `pid ${pid} is in the middle of a system call${retry}`;
+  if (blocked === null) {
+    // A sleeping process always waits in a call; only the kernel's parking records which.
+    if (state !== "sleeping") return null;
+    return `pid ${pid} is in the middle of a system call: it sleeps, but the kernel has not parked it on its int $64${retry}`;
+  }
+  const instruction = facts.instruction;
+  if (instruction === null || instruction[0] !== INT_OPCODE || instruction[1] !== T_SYSCALL) {
+    return `pid ${pid} is in the middle of system call ${blocked.name}: eip 0x${eip.toString(16)} is not on its int $64${retry}`;
+  }
+  if (facts.eax !== blocked.syscall) {
+    return `pid ${pid} is blocked in ${blocked.name}, but eax holds ${facts.eax}, not the call number ${blocked.syscall}`;
+  }
+  return null;
 }
