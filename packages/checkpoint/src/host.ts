@@ -6,8 +6,12 @@
  * The kernel calls run between turns of its run loop, when no system call is under way and no
  * transaction is open, which is when host code runs. Paths are absolute or relative to the root.
  * Warnings and notes come back in the result, so the caller decides where to print them.
+ *
+ * Host callers are not xv6 programs, so a path element longer than a directory entry's 14 bytes
+ * is rejected instead of cut as xv6 cuts it (the system calls keep xv6's rule). So is a path with a
+ * NUL byte or a character above 0xff, which a directory entry cannot store either.
  */
-import type { FileSystem } from "@xv6ts/fs-journal";
+import { DIRSIZ, type FileSystem } from "@xv6ts/fs-journal";
 import type { Kernel, KernelExtensionApi } from "@xv6ts/kernel";
 import { describeImage, type ImageSummary } from "./describe.js";
 import { decodeImage, parseImage } from "./format.js";
@@ -32,13 +36,32 @@ function hostApi(kernel: Kernel): KernelExtensionApi {
   return api;
 }
 
+/** Returns why a host caller's `path` names no file the way it is written, or null. */
+function checkHostPath(path: string): string | null {
+  for (let i = 0; i < path.length; i++) {
+    const code = path.charCodeAt(i);
+    if (code === 0) return `${JSON.stringify(path)} contains a NUL byte`;
+    if (code > 0xff) {
+      return `${JSON.stringify(path)} has a character above 0xff; names are bytes, one per character`;
+    }
+  }
+  const long = path.split("/").find((element) => element.length > DIRSIZ);
+  if (long === undefined) return null;
+  return `"${long}" in ${path} is ${long.length} bytes, longer than the ${DIRSIZ} bytes of an xv6 file name`;
+}
+
 /**
  * Saves process `pid` of a running kernel to the image file at `path` on its disk, freezing the
- * process meanwhile. Returns the image's size and the warnings (one per pipe end), or the reason.
+ * process meanwhile. The process must not be inside a system call. Returns the absolute path
+ * written, the image's size and the warnings (one per pipe end), or the reason.
  */
 export function checkpointProcess(kernel: Kernel, pid: number, path: string): SaveResult {
   const api = hostApi(kernel);
-  return saveProcess(api, pid, { path }, null);
+  const invalid = checkHostPath(path);
+  if (invalid !== null) return { ok: false, reason: invalid };
+  const saved = saveProcess(api, pid, { path }, null);
+  if (!saved.ok || saved.path.startsWith("/")) return saved;
+  return { ...saved, path: `/${saved.path}` };
 }
 
 /**
@@ -48,6 +71,8 @@ export function checkpointProcess(kernel: Kernel, pid: number, path: string): Sa
  */
 export function restartProcess(kernel: Kernel, path: string): RestartResult {
   const api = hostApi(kernel);
+  const invalid = checkHostPath(path);
+  if (invalid !== null) return { ok: false, reason: invalid };
   return restartFromFile(api, { path }, { type: "new-child" }, api.findProcess(INIT_PID));
 }
 
@@ -56,6 +81,8 @@ export function restartProcess(kernel: Kernel, path: string): RestartResult {
  * summary then reports the first mismatch). Fails when the file is missing or not an image.
  */
 export function inspectImage(fs: FileSystem, path: string): InspectResult {
+  const invalid = checkHostPath(path);
+  if (invalid !== null) return { ok: false, reason: invalid };
   const read = readImageFile(fs, { path }, HOST_MAX_IMAGE_BYTES);
   if (!read.ok) return { ok: false, reason: `${path}: ${read.reason}` };
   const parsed = parseImage(read.bytes);
@@ -65,8 +92,9 @@ export function inspectImage(fs: FileSystem, path: string): InspectResult {
 
 /**
  * Copies the image at `fromPath` on one mounted disk to `toPath` on another, for migration. The
- * image must decode with valid checksums; the copy is written without tearing. For a disk that
- * a running kernel uses, pass that kernel's own `extension.fileSystem`, never a second mount.
+ * image must decode with valid checksums. The copy is written without tearing, and not at all
+ * when the target disk lacks the blocks or inodes for it. For a disk that a running kernel uses,
+ * pass that kernel's own `extension.fileSystem`, never a second mount.
  */
 export function copyImage(
   from: FileSystem,
@@ -74,6 +102,8 @@ export function copyImage(
   to: FileSystem,
   toPath: string,
 ): WriteResult {
+  const invalid = checkHostPath(fromPath) ?? checkHostPath(toPath);
+  if (invalid !== null) return { ok: false, reason: invalid };
   const read = readImageFile(from, { path: fromPath }, HOST_MAX_IMAGE_BYTES);
   if (!read.ok) return { ok: false, reason: `${fromPath}: ${read.reason}` };
   const decoded = decodeImage(read.bytes);

@@ -1,6 +1,7 @@
 import { FileSystem, fsck, type GeometryName, MemoryDevice, mkfs } from "@xv6ts/fs-journal";
 import { describe, expect, it } from "vitest";
 import { patternPage, sameBytes, sampleContents } from "../test/sample-image.js";
+import { fileBlocks } from "./disk-space.js";
 import { decodeImage, encodeImage } from "./format.js";
 import {
   readImageFile,
@@ -39,6 +40,30 @@ function temporaryNames(fs: FileSystem): string[] {
   const listing = fs.listDir(TEMPORARY_DIRECTORY);
   if (!listing.ok) return [];
   return listing.value.map((entry) => entry.name).filter((name) => name !== "." && name !== "..");
+}
+
+function rootSize(fs: FileSystem): number {
+  const stat = fs.stat("/");
+  if (!stat.ok) throw new Error(stat.reason);
+  return stat.value.size;
+}
+
+/**
+ * Writes files into /pad until exactly `free` data blocks are left. A file of more than the
+ * direct blocks takes one indirect block too, and /pad has free entry slots made beforehand, so
+ * no directory block is taken on the way.
+ */
+function leaveFreeBlocks(fs: FileSystem, free: number): void {
+  if (!fs.stat("/pad").ok) expect(fs.mkdir("/pad").ok).toBe(true);
+  for (let n = 0; n < 64; n++) expect(fs.writeFile(`/pad/${n}`, new Uint8Array(0)).ok).toBe(true);
+  for (let n = 0; n < 64; n++) expect(fs.remove(`/pad/${n}`).ok).toBe(true);
+  const { ndirect, nindirect, maxFileBlocks, blockSize } = fs.layout;
+  for (let n = 0; fs.freeBlocks() > free; n++) {
+    const rest = fs.freeBlocks() - free;
+    const blocks = rest > ndirect ? Math.min(maxFileBlocks, ndirect + nindirect, rest - 1) : rest;
+    expect(fs.writeFile(`/pad/f${n}`, new Uint8Array(blocks * blockSize)).ok).toBe(true);
+  }
+  expect(fs.freeBlocks()).toBe(free);
 }
 
 function expectClean(device: MemoryDevice, fs: FileSystem): void {
@@ -128,43 +153,119 @@ describe("writeImageFile", () => {
     expect(fs.stat("/c4").ok).toBe(false);
   });
 
-  it("leaves the old file when the disk fills up", () => {
+  it("leaves the old file when the disk is too full", () => {
     const { device, fs } = freshDisk();
     const old = imageOfPages(8, 1);
     expect(writeImageFile(fs, { path: "/c4" }, old, "4").ok).toBe(true);
-    // Fill the disk, leaving room for less than the new image.
-    let n = 0;
-    while (fs.freeBlocks() > 60) {
-      expect(
-        fs.writeFile(`/fill${n++}`, new Uint8Array(Math.min(70_000, (fs.freeBlocks() - 60) * 512)))
-          .ok,
-      ).toBe(true);
-    }
-    const free = fs.freeBlocks();
-    const result = writeImageFile(fs, { path: "/c4" }, imageOfPages(15, 2), "4");
-    expect(result).toMatchObject({
+    leaveFreeBlocks(fs, 60);
+    const before = device.snapshot();
+    const newer = imageOfPages(15, 2);
+    expect(writeImageFile(fs, { path: "/c4" }, newer, "4")).toEqual({
       ok: false,
-      reason: expect.stringMatching(/^the disk is full after \d+ of the image's \d+ bytes$/),
+      // 122 data blocks, one indirect block; the old file's blocks are not free until the end.
+      reason: `the disk has 60 free blocks, but the image needs 123 (its ${newer.length} bytes, their index blocks and directory entries)`,
     });
+    expect(sameBytes(device.snapshot(), before)).toBe(true);
     expect(readBack(fs, "/c4")).toEqual(old);
-    expect(fs.freeBlocks()).toBe(free);
-    expect(temporaryNames(fs)).toEqual([]);
     expectClean(device, fs);
   });
 
-  it("fails without a trace when inodes run out", () => {
+  it("writes nothing when inodes run out", () => {
     const { device, fs } = freshDisk("xv6", 16);
     const bytes = encodeImage(sampleContents());
     expect(writeImageFile(fs, { path: "/first" }, bytes, "1").ok).toBe(true);
     for (let n = 0; fs.writeFile(`/f${n}`, new Uint8Array(1)).ok; n++);
-    const free = fs.freeBlocks();
+    const before = device.snapshot();
     expect(writeImageFile(fs, { path: "/c4" }, bytes, "4")).toEqual({
       ok: false,
-      reason: "no free inode or block for the image",
+      reason: "the disk has 0 free inodes, but the image needs 1 (its temporary file)",
     });
+    expect(sameBytes(device.snapshot(), before)).toBe(true);
     expect(fs.stat("/c4").ok).toBe(false);
-    expect(fs.freeBlocks()).toBe(free);
     expectClean(device, fs);
+  });
+
+  it("writes nothing when /.ckpt would take the last inode", () => {
+    // 16 inodes: 1 to 15 usable; the root and /dir take two.
+    const { device, fs } = freshDisk("xv6", 16);
+    for (let n = 0; n < 12; n++) expect(fs.writeFile(`/f${n}`, new Uint8Array(1)).ok).toBe(true);
+    const before = device.snapshot();
+    expect(writeImageFile(fs, { path: "/c4" }, encodeImage(sampleContents()), "4")).toEqual({
+      ok: false,
+      reason: "the disk has 1 free inodes, but the image needs 2 (its temporary file and /.ckpt)",
+    });
+    expect(sameBytes(device.snapshot(), before)).toBe(true);
+    expect(fs.stat(TEMPORARY_DIRECTORY).ok).toBe(false);
+    expectClean(device, fs);
+  });
+
+  it("writes nothing when /.ckpt would take the last block", () => {
+    const { device, fs } = freshDisk("extended");
+    leaveFreeBlocks(fs, 1);
+    const before = device.snapshot();
+    const bytes = encodeImage(sampleContents());
+    expect(writeImageFile(fs, { path: "/c4" }, bytes, "4")).toEqual({
+      ok: false,
+      reason: `the disk has 1 free blocks, but the image needs 5 (its ${bytes.length} bytes, their index blocks and directory entries)`,
+    });
+    expect(sameBytes(device.snapshot(), before)).toBe(true);
+    expectClean(device, fs);
+  });
+
+  it("fits an image into exactly the blocks it counts", () => {
+    const bytes = imageOfPages(15);
+    for (const spare of [0, -1]) {
+      const { device, fs } = freshDisk();
+      expect(fs.mkdir("/pad").ok).toBe(true);
+      // Fill the root directory past its first block and to the end of the next one, so that it
+      // has no free slot and the entries for .ckpt and /c4 take a new block.
+      for (let n = 0; rootSize(fs) <= fs.blockSize || rootSize(fs) % fs.blockSize !== 0; n++) {
+        expect(fs.writeFile(`/e${n}`, new Uint8Array(0)).ok).toBe(true);
+      }
+      // Data and one indirect block, the first block of /.ckpt, a new block of the root.
+      const needed = fileBlocks(fs.layout, bytes.length) + 1 + 1;
+      expect(needed).toBe(Math.ceil(bytes.length / 512) + 1 + 2);
+      leaveFreeBlocks(fs, needed + spare);
+      const before = device.snapshot();
+      const result = writeImageFile(fs, { path: "/c4" }, bytes, "4");
+      if (spare === 0) {
+        expect(result).toMatchObject({ ok: true });
+        expect(fs.freeBlocks()).toBe(0);
+        expect(sameBytes(readBack(fs, "/c4"), bytes)).toBe(true);
+      } else {
+        expect(result).toEqual({
+          ok: false,
+          reason: `the disk has ${needed - 1} free blocks, but the image needs ${needed} (its ${bytes.length} bytes, their index blocks and directory entries)`,
+        });
+        expect(sameBytes(device.snapshot(), before)).toBe(true);
+      }
+      expectClean(device, fs);
+    }
+  });
+
+  it("counts an inode a crash left unlinked as free", () => {
+    const { device, fs } = freshDisk("xv6", 16);
+    expect(writeImageFile(fs, { path: "/first" }, encodeImage(sampleContents()), "1").ok).toBe(
+      true,
+    );
+    for (let n = 0; fs.writeFile(`/f${n}`, new Uint8Array(1)).ok; n++);
+    // Unlink a file while a reference stays open, and stop there, as a crash would: the copy of
+    // the disk has the inode allocated with no link.
+    fs.beginOp();
+    const open = fs.namei("/f0")!;
+    expect(fs.unlink("/f0")).toBe(true);
+    fs.endOp();
+    const crashed = new MemoryDevice(device.blockCount, device.blockSize, device.snapshot());
+    const after = FileSystem.mount(crashed);
+    expect(fsck(crashed).problems).not.toEqual([]);
+
+    const bytes = encodeImage(sampleContents());
+    expect(writeImageFile(after, { path: "/c4" }, bytes, "4")).toMatchObject({ ok: true });
+    expect(readBack(after, "/c4")).toEqual(bytes);
+    expectClean(crashed, after);
+    fs.beginOp();
+    fs.iput(open);
+    fs.endOp();
   });
 
   it("picks another temporary name when one is taken", () => {

@@ -3,10 +3,13 @@
  * and sweeping the leftovers of writes a crash interrupted.
  *
  * An image is larger than one transaction, so it cannot be written in place atomically. The
- * writer goes through three steps, each a committed transaction or a series of them:
+ * writer checks first, then goes through three steps, each a committed transaction or a series
+ * of them:
  *
- *   1. prepare  check the target (its directory exists, any old file there is a regular file),
- *               make /.ckpt if missing and create an empty temporary file in it
+ *   0. check    in a transaction that logs nothing: the target (its directory exists, any old
+ *               file there is a regular file), and free blocks and inodes for everything the
+ *               steps below allocate (disk-space.ts). A refusal here writes nothing at all
+ *   1. prepare  make /.ckpt if missing and create an empty temporary file in it
  *   2. write    copy the bytes into the temporary file, each transaction packing as many
  *               blocks as the log can take (the file system counts the blocks a write logs)
  *   3. publish  in one transaction: point the target's directory entry at the temporary file
@@ -18,7 +21,8 @@
  *
  * Publishing rewrites an existing entry in place instead of unlinking it and linking a new one,
  * so it needs no new directory block and cannot fail for lack of space when a file is replaced.
- * When the disk is full, the temporary file is removed and the old file stays.
+ * When the disk fills up anyway (step 0 counted wrong), the temporary file is removed and the old
+ * file stays.
  */
 import {
   DIRENT_SIZE,
@@ -29,6 +33,7 @@ import {
   T_DIR,
   T_FILE,
 } from "@xv6ts/fs-journal";
+import { countFreeInodes, measureWrite } from "./disk-space.js";
 import { CheckpointPanic, trace } from "./trace.js";
 
 /** The directory of temporary files; the writer makes it when it is missing. */
@@ -98,7 +103,11 @@ export function writeImageFile(
     };
   }
 
-  const prepared = inTransaction(fs, 2 * fs.maxOpBlocks, () => prepare(fs, target, tag));
+  const rejection = inTransaction(fs, freeingReserve(fs) + 4, () =>
+    checkWrite(fs, target, bytes.length),
+  );
+  if (rejection !== null) return { ok: false, reason: rejection };
+  const prepared = inTransaction(fs, 2 * fs.maxOpBlocks, () => prepare(fs, tag));
   if (!prepared.ok) return prepared;
   const { temporary, temporaryPath } = prepared.value;
 
@@ -114,17 +123,31 @@ export function writeImageFile(
 }
 
 /**
- * Step 1, inside a transaction: checks the target, makes /.ckpt and creates the temporary file.
- * Returns it referenced.
+ * Step 0, inside a transaction that logs nothing (unless a lookup frees an inode a crash left
+ * unlinked): returns why the image cannot be written at `target`, or null.
  */
-function prepare(
-  fs: FileSystem,
-  target: ImagePath,
-  tag: string,
-): Step<{ temporary: Inode; temporaryPath: string }> {
+function checkWrite(fs: FileSystem, target: ImagePath, length: number): string | null {
   const problem = checkTarget(fs, target);
-  if (problem !== null) return { ok: false, reason: problem };
+  if (problem !== null) return problem;
+  const needed = measureWrite(fs, target, length, TEMPORARY_DIRECTORY);
+  if (typeof needed === "string") return needed;
 
+  const freeBlocks = fs.freeBlocks();
+  if (needed.blocks > freeBlocks) {
+    return `the disk has ${freeBlocks} free blocks, but the image needs ${needed.blocks} (its ${length} bytes, their index blocks and directory entries)`;
+  }
+  // NOTE: when the inode cache has no free slot the count is unknown, and step 1 finds out.
+  const freeInodes = countFreeInodes(fs, needed.inodes);
+  if (freeInodes !== null && freeInodes < needed.inodes) {
+    const uses =
+      needed.inodes > 1 ? `its temporary file and ${TEMPORARY_DIRECTORY}` : "its temporary file";
+    return `the disk has ${freeInodes} free inodes, but the image needs ${needed.inodes} (${uses})`;
+  }
+  return null;
+}
+
+/** Step 1, inside a transaction: makes /.ckpt and creates the temporary file, referenced. */
+function prepare(fs: FileSystem, tag: string): Step<{ temporary: Inode; temporaryPath: string }> {
   const directory = fs.namei(TEMPORARY_DIRECTORY) ?? fs.create(TEMPORARY_DIRECTORY, T_DIR, 0, 0);
   if (directory === null) {
     return { ok: false, reason: `cannot make ${TEMPORARY_DIRECTORY}: no free inode or block` };
@@ -183,6 +206,8 @@ function writeData(fs: FileSystem, file: Inode, bytes: Uint8Array): Step<number>
     );
     transactions++;
     if (count <= 0) {
+      // NOTE: no test reaches this, because step 0 counts the blocks first. It stays so that a
+      // miscount still ends with the temporary file removed and the old file in place.
       return {
         ok: false,
         reason: `the disk is full after ${written} of the image's ${bytes.length} bytes`,

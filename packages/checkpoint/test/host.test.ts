@@ -8,12 +8,14 @@ import { readFileSync } from "node:fs";
 import { FileSystem, fsck, type MemoryDevice } from "@xv6ts/fs-journal";
 import { describe, expect, it } from "vitest";
 import {
+  type CheckpointImage,
   checkpointProcess,
   copyImage,
   decodeImage,
   encodeImage,
   inspectImage,
   restartProcess,
+  type SaveResult,
 } from "../src/index.js";
 import { copyDevice, makeDisk, Session } from "./session.js";
 import { runUninterrupted, runWithCheckpoints, summaryOf } from "./transparency.js";
@@ -27,6 +29,19 @@ function writeFiles(device: MemoryDevice, files: Record<string, Uint8Array>): vo
   const fs = FileSystem.mount(device);
   for (const [path, data] of Object.entries(files)) expect(fs.writeFile(path, data).ok).toBe(true);
   fs.shutdown();
+}
+
+function exists(device: MemoryDevice, path: string): boolean {
+  return FileSystem.mount(device, { readOnly: true }).stat(path).ok;
+}
+
+/** Reads and decodes the image file at `path` on a disk no kernel runs on. */
+function decodedFile(device: MemoryDevice, path: string): CheckpointImage {
+  const read = FileSystem.mount(device, { readOnly: true }).readFile(path);
+  if (!read.ok) throw new Error(read.reason);
+  const decoded = decodeImage(read.value);
+  if (!decoded.ok) throw new Error(decoded.reason);
+  return decoded.image;
 }
 
 /** Runs `edit` on a mounted disk no kernel runs on. */
@@ -191,6 +206,79 @@ describe("restartProcess", () => {
     await session.shutdown();
   });
 
+  it("rejects a process inside a system call", async () => {
+    const device = makeDisk();
+    const session = await Session.boot(device);
+    const results: SaveResult[] = [];
+    // Output arrives while the writer is inside its write call.
+    const remove = session.kernel.onOutput((bytes) => {
+      // The console echoes typed input as well; only echo's own write comes from a process.
+      if (session.pidOf("echo") > 0 && Buffer.from(bytes).toString("latin1").includes("marker")) {
+        results.push(checkpointProcess(session.kernel, session.pidOf("echo"), "/mid.img"));
+      }
+    });
+    expect(await session.run("echo marker")).toBe("echo marker\nmarker\n$ ");
+    remove();
+    expect(results).toEqual([
+      {
+        ok: false,
+        reason:
+          "pid 3 is in the middle of a system call; try again once the call has returned or blocked",
+      },
+    ]);
+    await session.shutdown();
+    expect(exists(device, "/mid.img")).toBe(false);
+  });
+
+  it("saves a console reader from a console-wait listener", async () => {
+    const device = makeDisk();
+    const session = await Session.boot(device);
+    const results: SaveResult[] = [];
+    const remove = session.kernel.onConsoleWait((pid) => {
+      if (results.length === 0) results.push(checkpointProcess(session.kernel, pid, "/wait.img"));
+    });
+    await session.run("echo");
+    remove();
+    await session.shutdown();
+    // The kernel calls the listener once it has parked the reader, so the image re-issues the read.
+    expect(results).toMatchObject([{ ok: true, path: "/wait.img" }]);
+    expect(summaryOf(device, "/wait.img")).toMatchObject({ state: "blocked in read" });
+    const { registers, pages } = decodedFile(device, "/wait.img");
+    const page = pages.find((candidate) => candidate.va === (registers.eip & ~0xfff));
+    const at = registers.eip & 0xfff;
+    expect(Array.from(page?.bytes?.subarray(at, at + 2) ?? [])).toEqual([0xcd, 0x40]);
+  });
+
+  it("rejects a path element longer than a file name", async () => {
+    const device = makeDisk();
+    writeFiles(device, { "/self": fixture("v1.0-ctself.ckpt") });
+    const session = await Session.boot(device);
+    const kernel = session.kernel;
+    const reason =
+      '"averyveryverylongname" in /averyveryverylongname is 21 bytes, longer than the 14 bytes of an xv6 file name';
+    expect(checkpointProcess(kernel, 2, "/averyveryverylongname")).toEqual({ ok: false, reason });
+    expect(restartProcess(kernel, "/averyveryverylongname")).toEqual({ ok: false, reason });
+    const fs = kernel.extension.fileSystem;
+    expect(inspectImage(fs, "/averyveryverylongname")).toEqual({ ok: false, reason });
+    expect(copyImage(fs, "/self", fs, "/averyveryverylongname")).toEqual({ ok: false, reason });
+    expect(checkpointProcess(kernel, 2, "/a\0b")).toEqual({
+      ok: false,
+      reason: '"/a\\u0000b" contains a NUL byte',
+    });
+    expect(checkpointProcess(kernel, 2, "/caf\u20ac")).toEqual({
+      ok: false,
+      reason: '"/caf€" has a character above 0xff; names are bytes, one per character',
+    });
+    expect(fs.stat("/averyveryveryl").ok).toBe(false);
+
+    expect(checkpointProcess(kernel, 2, "fourteen-bytes")).toMatchObject({
+      ok: true,
+      path: "/fourteen-bytes",
+    });
+    await session.shutdown();
+    expect(summaryOf(device, "/fourteen-bytes")).toMatchObject({ name: "sh", pid: 2 });
+  });
+
   it("saves a stopped process and leaves it stopped", async () => {
     const device = makeDisk();
     const session = await Session.boot(device);
@@ -234,6 +322,30 @@ describe("copyImage", () => {
       uninterrupted.output,
     );
     await session.shutdown();
+  });
+
+  it("writes nothing to a disk without room for the image", () => {
+    const source = makeDisk();
+    writeFiles(source, { "/self": fixture("v1.0-ctself.ckpt") });
+    const from = FileSystem.mount(source, { readOnly: true });
+    // A small disk with no /.ckpt, filled up to 2 free blocks.
+    const target = makeDisk({ size: 1200 });
+    editDisk(target, (fs) => {
+      for (let n = 0; fs.freeBlocks() > 2; n++) {
+        const blocks = Math.min(fs.freeBlocks() - 2, 11);
+        expect(fs.writeFile(`/fill${n}`, new Uint8Array(blocks * fs.blockSize)).ok).toBe(true);
+      }
+    });
+    const before = target.snapshot();
+    const to = FileSystem.mount(target);
+    const copied = copyImage(from, "/self", to, "/c4");
+    expect(copied).toEqual({
+      ok: false,
+      // 4 blocks of data and the first block of /.ckpt.
+      reason: `the disk has 2 free blocks, but the image needs 5 (its ${fixture("v1.0-ctself.ckpt").length} bytes, their index blocks and directory entries)`,
+    });
+    to.shutdown();
+    expect(Buffer.from(target.snapshot()).equals(Buffer.from(before))).toBe(true);
   });
 
   it("refuses a damaged image and leaves the target alone", () => {

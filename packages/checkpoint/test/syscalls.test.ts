@@ -3,10 +3,11 @@
  * runs in both disk geometries. Every refusal of checkpoint, restart and ckptinfo must print its
  * exact console line and give -1 to the caller, with no file or block left behind.
  */
-import { FileSystem, fsck, type MemoryDevice } from "@xv6ts/fs-journal";
+import { FileSystem, fsck, type MemoryDevice, T_DIR } from "@xv6ts/fs-journal";
 import { describe, expect, it } from "vitest";
 import { TEMPORARY_DIRECTORY } from "../src/index.js";
-import { makeDisk, Session } from "./session.js";
+import { makeDisk, Session, testPrograms } from "./session.js";
+import { summaryOf } from "./transparency.js";
 
 /** Lists /.ckpt on a disk no kernel runs on; [] when it does not exist. */
 function temporaryFiles(device: MemoryDevice): string[] {
@@ -33,6 +34,30 @@ function fillDisk(device: MemoryDevice, freeBlocks: number): void {
     const more = fs.writeFile(`/fill${fs.freeBlocks()}`, new Uint8Array(fs.blockSize));
     expect(more.ok).toBe(true);
   }
+  fs.shutdown();
+}
+
+/** A directory name of the full 14 bytes a directory entry holds. */
+const DEEP_NAME = "dddddddddddddd";
+
+/** Makes `depth` nested directories named `name` under the root, before any kernel boots. */
+function makeDeepTree(device: MemoryDevice, name: string, depth: number): void {
+  const fs = FileSystem.mount(device);
+  let directory = fs.idup(fs.root);
+  for (let level = 0; level < depth; ) {
+    // Each directory logs about 5 blocks; 20 of them fit any log this test uses.
+    fs.beginOp(fs.logCapacity);
+    for (let n = 0; n < 20 && level < depth; n++, level++) {
+      const next = fs.create(name, T_DIR, 0, 0, directory);
+      if (next === null) throw new Error(`no room for directory level ${level}`);
+      fs.iput(directory);
+      directory = next;
+    }
+    fs.endOp();
+  }
+  fs.beginOp();
+  fs.iput(directory);
+  fs.endOp();
   fs.shutdown();
 }
 
@@ -87,7 +112,7 @@ describe("checkpoint refusals", () => {
     const freeBefore = session.kernel.extension.fileSystem.freeBlocks();
     const output = await session.run("ckptat 5 /big memhog 1");
     expect(output).toMatch(
-      /^ckptat 5 \/big memhog 1\nmemhog: filled 1 MiB at 0x[0-9a-f]+, seed 1\ncheckpoint: pid 4 to \/big failed: the disk is full after \d+ of the image's \d+ bytes\nckptat: checkpoint of pid 4 failed\n\$ $/,
+      /^ckptat 5 \/big memhog 1\nmemhog: filled 1 MiB at 0x[0-9a-f]+, seed 1\ncheckpoint: pid 4 to \/big failed: the disk has 40 free blocks, but the image needs \d+ \(its \d+ bytes, their index blocks and directory entries\)\nckptat: checkpoint of pid 4 failed\n\$ $/,
     );
     expect(session.kernel.extension.fileSystem.freeBlocks()).toBe(freeBefore);
     await session.shutdown();
@@ -102,11 +127,41 @@ describe("checkpoint refusals", () => {
     const session = await Session.boot(device);
     const output = await session.run("ckptat 2 /c ctsleep");
     expect(output).toBe(
-      "ckptat 2 /c ctsleep\ncheckpoint: pid 4 to /c failed: cannot make /.ckpt: no free inode or block\nckptat: checkpoint of pid 4 failed\n$ ",
+      "ckptat 2 /c ctsleep\ncheckpoint: pid 4 to /c failed: the disk has 0 free inodes, but the image needs 2 (its temporary file and /.ckpt)\nckptat: checkpoint of pid 4 failed\n$ ",
     );
     await session.shutdown();
     expect(exists(device, "/c")).toBe(false);
     expect(fsck(device).problems).toEqual([]);
+  });
+
+  it("rejects a working directory path an image cannot store", async () => {
+    // 4370 levels of a 14-byte name: a path of 65550 bytes. One level less is 65535 bytes, the
+    // longest path an image stores.
+    const device = makeDisk({ size: 16384, ninodes: 6000 });
+    makeDeepTree(device, DEEP_NAME, 4370);
+    const session = await Session.boot(device);
+    expect(await session.run(`ctdeep ${DEEP_NAME} 4370 /deep.img`)).toBe(
+      `ctdeep ${DEEP_NAME} 4370 /deep.img\ncheckpoint: pid 3 to /deep.img failed: the working directory path is 65550 bytes, longer than the 65535 an image can store\nctdeep: checkpoint returned -1\n$ `,
+    );
+    expect(await session.run(`ctdeep ${DEEP_NAME} 4369 /deep.img`)).toBe(
+      `ctdeep ${DEEP_NAME} 4369 /deep.img\nctdeep: checkpoint returned 0\n$ `,
+    );
+    expect(await session.run("restart /deep.img")).toBe(
+      "restart /deep.img\nctdeep: checkpoint returned 1\n$ ",
+    );
+    await session.shutdown();
+    expect(temporaryFiles(device)).toEqual([]);
+    expect(fsck(device).problems).toEqual([]);
+  });
+
+  it("keeps xv6's cut of a long path element", async () => {
+    const device = makeDisk();
+    const session = await Session.boot(device);
+    expect(await session.command("checkpoint 2 /averyveryverylongname")).toBe(
+      "checkpoint 2 /averyveryverylongname\n$ ",
+    );
+    await session.shutdown();
+    expect(exists(device, "/averyveryveryl")).toBe(true);
   });
 
   it("rejects a path that names a directory", async () => {
@@ -139,6 +194,26 @@ describe("restart refusals", () => {
     expect(session.kernel.freeFrames).toBe(framesBefore);
     expect(session.kernel.openFiles).toBe(filesBefore);
     await session.shutdown();
+  });
+});
+
+describe("restart of a name with control bytes", () => {
+  it("keeps the name's bytes", async () => {
+    const name = "b\x1bx\x01";
+    const device = makeDisk({
+      files: [{ path: `/${name}`, data: testPrograms().get("ctsleep")! }],
+    });
+    const session = await Session.boot(device);
+    const saved = await session.run(`ckptat 40 /ctl.img /${name}`);
+    expect(saved).toBe(
+      `ckptat 40 /ctl.img /${name}\nctsleep: round 1 slept 30 ticks, uptime 30\n$ `,
+    );
+    expect(await session.run("ckptinfo /ctl.img")).toContain("\nname: b\\x1bx\\x01\n");
+    const restarted = await session.run("restart /ctl.img");
+    expect(restarted).not.toContain("restart:");
+    expect(restarted).toContain("ctsleep: round 6 slept 30 ticks");
+    await session.shutdown();
+    expect(summaryOf(device, "/ctl.img").name).toBe(name);
   });
 });
 
