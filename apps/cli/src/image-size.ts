@@ -3,8 +3,8 @@
  *
  * mkfs rejects a layout for reasons that depend on the geometry: too few blocks for the log,
  * inodes, bitmap and files, or (in the extended geometry) more bitmap blocks than one
- * transaction can free, which caps an extended disk below the 2^23 blocks its superblock can
- * name. So the smallest and largest sizes are found by trying mkfs on a NullDevice, a device
+ * transaction can free. That last rule caps an extended disk below the 2^23 blocks its
+ * superblock can name. So the smallest and largest sizes are found by trying mkfs on a NullDevice, a device
  * that reads zeros and drops writes, which checks a layout without a file. A trial costs about a
  * millisecond, and the searches run only for an error message or the help text.
  *

@@ -156,7 +156,7 @@ async function inodeOf(disk: string, path: string): Promise<number> {
 }
 
 describe("a kernel stop that is not a bug", () => {
-  test("kill 1 halts xv6 as real xv6 does, with the disk shut down cleanly", async () => {
+  test("kill 1 halts with a clean disk", async () => {
     const disk = await freshImage();
     const result = await runXv6ts(["run", "--disk", disk, "--quiet-boot", "--exec", "kill 1"], {
       env,

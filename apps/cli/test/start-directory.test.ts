@@ -17,7 +17,7 @@ beforeAll(() => {
 
 afterAll(() => folder.remove());
 
-/** The variables pnpm sets for the start script of this package, run from `directory`. */
+/** Returns the variables pnpm sets for this package's start script run from `directory`. */
 function pnpmStart(directory: string): Record<string, string> {
   return { npm_lifecycle_event: "start", npm_package_name: "@xv6ts/cli", INIT_CWD: directory };
 }
