@@ -29,11 +29,14 @@ export interface MonitorResult {
 
 /** Checkpoint and restart from the host, once the checkpoint extension is installed. */
 export interface CheckpointControl {
-  /** Saves process `pid` to `path` on the disk, with a warning per pipe end, or the reason. */
+  /**
+   * Saves process `pid` to `path` on the disk. Returns the absolute path written, the size and a
+   * warning per pipe end, or the reason (a path element over 14 bytes is rejected, not cut).
+   */
   checkpoint(
     pid: number,
     path: string,
-  ): { ok: true; bytes: number; warnings: string[] } | { ok: false; reason: string };
+  ): { ok: true; path: string; bytes: number; warnings: string[] } | { ok: false; reason: string };
   /** Starts a process from the image at `path` as a child of init, with notes, or the reason. */
   restart(path: string): { ok: true; pid: number; notes: string[] } | { ok: false; reason: string };
 }
@@ -169,15 +172,21 @@ export class Monitor {
     const control = this.requireCheckpoints();
     const saved = control.checkpoint(pid, args[1]!);
     if (!saved.ok) {
-      throw new MonitorError(`checkpoint of pid ${pid} to ${args[1]} failed: ${saved.reason}`);
+      throw new MonitorError(
+        `checkpoint of pid ${pid} to ${args[1]} failed: ${oneLine(saved.reason)}`,
+      );
     }
-    return [...saved.warnings, `saved pid ${pid} to ${args[1]} (${saved.bytes} bytes)`].join("\n");
+    return [...saved.warnings, `saved pid ${pid} to ${saved.path} (${saved.bytes} bytes)`].join(
+      "\n",
+    );
   }
 
   private restart(path: string): string {
     const control = this.requireCheckpoints();
     const started = control.restart(path);
-    if (!started.ok) throw new MonitorError(`restart of ${path} failed: ${started.reason}`);
+    if (!started.ok) {
+      throw new MonitorError(`restart of ${path} failed: ${oneLine(started.reason)}`);
+    }
     return [...started.notes, `restarted ${path} as pid ${started.pid}`].join("\n");
   }
 
@@ -190,6 +199,14 @@ export class Monitor {
     }
     return control;
   }
+}
+
+/** Joins the lines of a reason with "; ", so that a failure takes one line at the prompt. */
+function oneLine(reason: string): string {
+  return reason
+    .trim()
+    .split(/\s*\n\s*/)
+    .join("; ");
 }
 
 /** A monitor command's user error: its message is printed at the prompt. */

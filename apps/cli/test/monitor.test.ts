@@ -99,6 +99,20 @@ describe("monitor commands", () => {
     );
   });
 
+  test("checkpoint prints the path the checkpoint package wrote", () => {
+    expect(monitor.execute("checkpoint 2 sh3").text).toMatch(
+      /^saved pid 2 to \/sh3 \(\d+ bytes\)$/,
+    );
+  });
+
+  test("checkpoint rejects a name longer than 14 bytes on one line", () => {
+    const text = monitor.execute("checkpoint 2 /a-very-long-image-name").text;
+    expect(text).toMatch(
+      /^checkpoint of pid 2 to \/a-very-long-image-name failed: .*longer than the 14 bytes of an xv6 file name$/,
+    );
+    expect(text).not.toContain("\n");
+  });
+
   test("checkpoint and restart report their failures", () => {
     expect(monitor.execute("checkpoint 99 /x").text).toMatch(
       /^checkpoint of pid 99 to \/x failed: .+/,
