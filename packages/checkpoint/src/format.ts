@@ -428,17 +428,18 @@ function writeString(out: Uint8Array, view: DataView, at: number, text: string):
  * Reads an image's structure: magic, version, header checksum, lengths, every record's layout.
  * Fails with a reason for anything it cannot read. A record or image checksum that does not match
  * is reported in `checksums` instead, so that a summary can still be shown. `decodeImage`
- * rejects such images. Never throws.
+ * rejects such images. Never throws. Only the saving side, which has just computed the record
+ * and image checksums, passes `verifyChecksums` false to read its own bytes without a CRC pass.
  */
-export function parseImage(bytes: Uint8Array): ParseResult {
+export function parseImage(bytes: Uint8Array, verifyChecksums = true): ParseResult {
   const header = readHeader(bytes);
   if (typeof header === "string") return { ok: false, reason: header };
 
   const problems: string[] = [];
-  const reader = new ImageReader(bytes, header.major, header.minor);
+  const reader = new ImageReader(bytes, header.major, header.minor, verifyChecksums);
   const reason = reader.readRecords(header.count, problems);
   if (reason !== null) return { ok: false, reason };
-  if (crc32c(bytes.subarray(HEADER_SIZE)) !== header.recordsCrc) {
+  if (verifyChecksums && crc32c(bytes.subarray(HEADER_SIZE)) !== header.recordsCrc) {
     problems.push("the checksum over all records does not match");
   }
   const image = reader.finish();
@@ -507,6 +508,7 @@ class ImageReader {
     private readonly bytes: Uint8Array,
     private readonly major: number,
     private readonly minor: number,
+    private readonly verifyChecksums: boolean,
   ) {
     this.view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   }
@@ -541,14 +543,16 @@ class ImageReader {
       if (this.bytes[i] !== 0) return `record ${index} (${recordName(kind)}) has nonzero padding`;
     }
 
-    const crc = crc32c(
-      this.bytes.subarray(body, body + payload),
-      crc32c(this.bytes.subarray(start, start + 8)),
-    );
-    if (crc !== this.view.getUint32(start + 8, true)) {
-      problems.push(
-        `record ${index} (${this.describeRecord(kind, body, payload)}) has a bad checksum`,
+    if (this.verifyChecksums) {
+      const crc = crc32c(
+        this.bytes.subarray(body, body + payload),
+        crc32c(this.bytes.subarray(start, start + 8)),
       );
+      if (crc !== this.view.getUint32(start + 8, true)) {
+        problems.push(
+          `record ${index} (${this.describeRecord(kind, body, payload)}) has a bad checksum`,
+        );
+      }
     }
     this.at = end;
     return this.readPayload(index, kind, flags, body, payload);

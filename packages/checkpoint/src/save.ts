@@ -6,9 +6,9 @@
  *   2. freeze it (the kernel's stopped state, which the scheduler skips) unless it is the caller,
  *      which is inside this system call, or it is already stopped;
  *   3. capture its state (capture.ts) and encode the image (format.ts);
- *   4. check the bytes as a restart would: decode them and run every validation that does not
- *      depend on the restarting machine's free memory (validate.ts). An image that its own
- *      reader or validator would reject is refused here, before anything is written;
+ *   4. check the bytes as a restart would: read their layout back and run every validation that
+ *      does not depend on the restarting machine's free memory (validate.ts). An image that its
+ *      own reader or validator would reject is refused here, before anything is written;
  *   5. write the image file without tearing (image-file.ts);
  *   6. thaw it, on success and on failure alike.
  *
@@ -18,7 +18,7 @@
 import { type DiskLayout, direntName } from "@xv6ts/fs-journal";
 import type { KernelExtensionApi, ProcessControl } from "@xv6ts/kernel";
 import { boundaryFacts, boundaryProblem, captureProcess } from "./capture.js";
-import { checkEncodable, decodeImage, encodeImage, type ImageContents } from "./format.js";
+import { checkEncodable, encodeImage, type ImageContents, parseImage } from "./format.js";
 import { type ImagePath, writeImageFile } from "./image-file.js";
 import { trace } from "./trace.js";
 import { validateImageStructure } from "./validate.js";
@@ -83,9 +83,10 @@ export function encodeChecked(contents: ImageContents, layout: DiskLayout): Uint
   const unencodable = checkEncodable(contents);
   if (unencodable !== null) return unencodable;
   const bytes = encodeImage(contents);
-  const decoded = decodeImage(bytes);
-  if (!decoded.ok) return `the encoded image does not decode: ${decoded.reason}`;
-  const invalid = validateImageStructure(decoded.image, layout);
+  // The encoder has just computed every checksum, so reading them back would only cost time.
+  const parsed = parseImage(bytes, false);
+  if (!parsed.ok) return `the encoded image does not decode: ${parsed.reason}`;
+  const invalid = validateImageStructure(parsed.image, layout);
   if (invalid !== null) return `a restart would reject the image: ${invalid}`;
   return bytes;
 }
