@@ -106,12 +106,14 @@ async function compareWriters(
   // One copy per call, warm-up included, and none shared between the two writers.
   const packedCopies = distinctCopies(image, iterations + 1, 1);
   const baselineCopies = distinctCopies(image, iterations + 1, 1 + iterations + 1);
+
   let packedCalls = 0;
   let baselineCalls = 0;
   let packedTransactions = 0;
   let baselineTransactions = 0;
   let packedWrites = 0;
   let baselineWrites = 0;
+
   const bench = new Bench({ iterations, time: 0, warmupIterations: 1, warmupTime: 0 });
   bench.add("packed", () => {
     const bytes = packedCopies[packedCalls++ % packedCopies.length]!;
