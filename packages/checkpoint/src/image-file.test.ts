@@ -143,6 +143,24 @@ describe("writeImageFile", () => {
     expectClean(device, fs);
   });
 
+  it("rejects a directory removed while in use", () => {
+    const { device, fs } = freshDisk();
+    expect(fs.mkdir("/gone").ok).toBe(true);
+    fs.beginOp();
+    const gone = fs.namei("/gone")!;
+    fs.endOp();
+    expect(fs.remove("/gone").ok).toBe(true);
+    const before = device.snapshot();
+    expect(
+      writeImageFile(fs, { path: "img", cwd: gone }, encodeImage(sampleContents()), "4"),
+    ).toEqual({ ok: false, reason: "the directory of img was removed" });
+    expect(sameBytes(device.snapshot(), before)).toBe(true);
+    fs.beginOp();
+    fs.iput(gone);
+    fs.endOp();
+    expectClean(device, fs);
+  });
+
   it("rejects an image larger than the largest file", () => {
     const { fs } = freshDisk();
     const bytes = imageOfPages(18);

@@ -177,6 +177,11 @@ function checkTarget(fs: FileSystem, target: ImagePath): string | null {
   const parent = fs.nameiparent(target.path, target.cwd ?? fs.root);
   if (parent === null) return `the directory of ${target.path} does not exist`;
   const { dp, name } = parent;
+  // A directory removed while it is still a working directory takes no new entries.
+  if (dp.nlink < 1) {
+    fs.iput(dp);
+    return `the directory of ${target.path} was removed`;
+  }
   const temporaryDirectory = fs.namei(TEMPORARY_DIRECTORY);
   const reserved = temporaryDirectory !== null && temporaryDirectory.inum === dp.inum;
   if (temporaryDirectory !== null) fs.iput(temporaryDirectory);
