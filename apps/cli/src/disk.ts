@@ -119,12 +119,11 @@ export function describeFormatError(error: unknown, path: string): unknown {
 
 /**
  * Describes a damaged structure that the file system met after the disk mounted (FsFormatError),
- * with the advice to check the disk. The file system's own "run fsck" is replaced by the command.
+ * with the advice to check the disk, worded as the command to run.
  */
 export function describeDamage(error: FsFormatError, path: string): CliError {
-  const reason = error.message.replace(/(?:;\s*|\s*\()run fsck\)?[^;]*$/, "");
   return new CliError(
-    `the disk image ${path} is damaged (${reason}); check it with "xv6ts fsck ${path}"`,
+    `the disk image ${path} is damaged (${error.damage}); check it with "xv6ts fsck ${path}"`,
   );
 }
 

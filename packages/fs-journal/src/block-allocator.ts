@@ -58,7 +58,9 @@ export class BlockAllocator {
     const byte = bitmapByte(this.layout, b);
     if ((bp.data[byte]! & bitmapMask(b)) === 0) {
       this.cache.brelse(bp);
-      throw new FsFormatError(`bfree: block ${b} is already free; two files share it (run fsck)`);
+      throw new FsFormatError(`bfree: block ${b} is already free; two files share it`, {
+        runFsck: true,
+      });
     }
     bp.data[byte]! &= ~bitmapMask(b);
     this.log.logWrite(bp);

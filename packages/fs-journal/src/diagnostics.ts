@@ -21,9 +21,19 @@ export class FsPanic extends Error {
   override readonly name = "FsPanic";
 }
 
-/** A disk image that is not a valid image of either geometry, or a corrupt structure in one. */
+/**
+ * A disk image that is not a valid image of either geometry, or a corrupt structure in one. The
+ * message is `damage`, followed by "; run fsck" for a structure found damaged after mount.
+ */
 export class FsFormatError extends Error {
   override readonly name = "FsFormatError";
+  /** What is wrong with the image, without advice; callers that word their own advice use it. */
+  readonly damage: string;
+
+  constructor(damage: string, options: { runFsck?: boolean } = {}) {
+    super(options.runFsck ? `${damage}; run fsck` : damage);
+    this.damage = damage;
+  }
 }
 
 /** Invalid mkfs options, or files that do not fit; raised before mkfs writes anything. */

@@ -97,16 +97,17 @@ export class Directories {
     const inum = decodeDirentInum(this.entry, 0);
     if (inum >= this.core.layout.ninodes) {
       throw new FsFormatError(
-        `directory inode ${dp.inum} names inode ${inum} as "${name}", beyond the ${this.core.layout.ninodes} inodes; run fsck`,
+        `directory inode ${dp.inum} names inode ${inum} as "${name}", beyond the ${this.core.layout.ninodes} inodes`,
+        { runFsck: true },
       );
     }
     const ip = this.inodes.iget(inum);
     if (ip === null) return null;
     if (ip.type === 0) {
       this.inodes.iput(ip);
-      throw new FsFormatError(
-        `directory inode ${dp.inum} names free inode ${inum} as "${name}"; run fsck`,
-      );
+      throw new FsFormatError(`directory inode ${dp.inum} names free inode ${inum} as "${name}"`, {
+        runFsck: true,
+      });
     }
     return { ip, off };
   }
@@ -149,7 +150,8 @@ export class Directories {
     const { nblocks, blockSize } = this.core.layout;
     if (dp.size % DIRENT_SIZE !== 0 || dp.size > nblocks * blockSize) {
       throw new FsFormatError(
-        `directory inode ${dp.inum} has size ${dp.size}, which is not a whole number of ${DIRENT_SIZE}-byte entries within the disk's ${nblocks} data blocks; run fsck`,
+        `directory inode ${dp.inum} has size ${dp.size}, which is not a whole number of ${DIRENT_SIZE}-byte entries within the disk's ${nblocks} data blocks`,
+        { runFsck: true },
       );
     }
   }
@@ -265,7 +267,8 @@ export class Directories {
       this.inodes.iput(ip);
       this.inodes.iput(dp);
       throw new FsFormatError(
-        `unlink: inode ${ip.inum} has nlink ${ip.nlink} but "${name}" names it; run fsck`,
+        `unlink: inode ${ip.inum} has nlink ${ip.nlink} but "${name}" names it`,
+        { runFsck: true },
       );
     }
     if (ip.type === T_DIR && !this.isDirEmpty(ip)) {

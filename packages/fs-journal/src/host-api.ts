@@ -152,7 +152,8 @@ function checkedSize(fs: FileSystem, ip: Inode): number {
   const room = fs.superblock.nblocks * fs.blockSize;
   if (ip.size > room) {
     throw new FsFormatError(
-      `inode ${ip.inum} has size ${ip.size}, more than the ${fs.superblock.nblocks} data blocks of the disk hold; run fsck`,
+      `inode ${ip.inum} has size ${ip.size}, more than the ${fs.superblock.nblocks} data blocks of the disk hold`,
+      { runFsck: true },
     );
   }
   return ip.size;
@@ -169,7 +170,8 @@ function readEntries(fs: FileSystem, dp: Inode): FsResult<DirEntry[]> {
     const name = decodeDirentName(raw, off);
     if (inum >= fs.superblock.ninodes) {
       throw new FsFormatError(
-        `directory inode ${dp.inum} names inode ${inum} as "${name}", beyond the ${fs.superblock.ninodes} inodes; run fsck`,
+        `directory inode ${dp.inum} names inode ${inum} as "${name}", beyond the ${fs.superblock.ninodes} inodes`,
+        { runFsck: true },
       );
     }
     const ip = fs.iget(inum);

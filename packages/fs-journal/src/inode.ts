@@ -406,7 +406,8 @@ export class InodeTable {
     const { datastart, size } = this.core.layout;
     if (addr < datastart || addr >= size) {
       throw new FsFormatError(
-        `inode ${ip.inum} refers to block ${addr}, outside the data blocks (${datastart} to ${size - 1}); run fsck`,
+        `inode ${ip.inum} refers to block ${addr}, outside the data blocks (${datastart} to ${size - 1})`,
+        { runFsck: true },
       );
     }
     return addr;
@@ -415,7 +416,8 @@ export class InodeTable {
   private checkSize(ip: Inode): void {
     if (ip.size > this.core.layout.maxFileBytes) {
       throw new FsFormatError(
-        `inode ${ip.inum} has size ${ip.size}, past the largest file of ${this.core.layout.maxFileBytes} bytes; run fsck`,
+        `inode ${ip.inum} has size ${ip.size}, past the largest file of ${this.core.layout.maxFileBytes} bytes`,
+        { runFsck: true },
       );
     }
   }

@@ -207,9 +207,9 @@ describe("corrupt structures in a mounted image", () => {
     const crash = new CrashDevice(device);
     const fs = FileSystem.mount(crash);
     expect(() => fs.readFile("/a")).toThrow(
-      new FsFormatError(
-        "inode 2 refers to block 5000, outside the data blocks (59 to 999); run fsck",
-      ),
+      new FsFormatError("inode 2 refers to block 5000, outside the data blocks (59 to 999)", {
+        runFsck: true,
+      }),
     );
     expect(crash.writeCount).toBe(0);
     expect(fsck(device).problems[0]).toBe(

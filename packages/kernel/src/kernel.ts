@@ -26,14 +26,7 @@ import type { KernelExtensionApi } from "./extension.js";
 import { ExtensionHost } from "./extension-host.js";
 import { FileTable } from "./file.js";
 import { releaseFile } from "./file-io.js";
-import {
-  asKernelPanic,
-  BootError,
-  DiskError,
-  damageOf,
-  InitExitError,
-  KernelPanic,
-} from "./panic.js";
+import { asKernelPanic, BootError, DiskError, InitExitError, KernelPanic } from "./panic.js";
 import { NPROC, T_SYSCALL } from "./param.js";
 import { ProcessTable, type ProcState } from "./proc.js";
 import { Scheduler } from "./scheduler.js";
@@ -221,7 +214,7 @@ export class Kernel {
       return error;
     }
     if (error instanceof FsFormatError) {
-      this.core.print(`disk error: ${damageOf(error)}; the kernel stops, run fsck on the disk\n`);
+      this.core.print(`disk error: ${error.damage}; the kernel stops, run fsck on the disk\n`);
       this.flushDisk();
       return new DiskError(error);
     }

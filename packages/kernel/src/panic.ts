@@ -49,14 +49,9 @@ export class DiskError extends Error {
   override readonly cause: FsFormatError;
 
   constructor(cause: FsFormatError) {
-    super(`the disk is damaged: ${damageOf(cause)}; run fsck on the disk image`, { cause });
+    super(`the disk is damaged: ${cause.damage}; run fsck on the disk image`, { cause });
     this.cause = cause;
   }
-}
-
-/** Returns the file system's description of the damage without its advice to run fsck. */
-export function damageOf(error: FsFormatError): string {
-  return error.message.replace(/(;| \()? ?run fsck\)?$/, "");
 }
 
 /** Wraps any error thrown inside the kernel as a `KernelPanic`, keeping one that already is. */
