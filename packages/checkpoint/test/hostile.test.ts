@@ -219,7 +219,8 @@ describe("restart of an invalid image with valid checksums", () => {
         c.cwd.inum = inum;
       },
     ]),
-    fc.integer({ min: 16, max: 255 }).map((fd) => [
+    // 255 marks "not shared" in the format, so the encoder refuses it; 16 to 254 encode.
+    fc.integer({ min: 16, max: 254 }).map((fd) => [
       `fd ${fd}`,
       (c) => {
         c.descriptors[2]!.fd = fd;
