@@ -37,6 +37,7 @@ import {
   USER_DATA_SELECTOR,
   VECTOR_PF,
 } from "./constants.ts";
+import { CpuPanic } from "./errors.ts";
 import { LazyFlags } from "./flags.ts";
 
 /** Implemented structurally by a page-table MMU; see the package README. */
@@ -78,8 +79,15 @@ export class CpuCore extends LazyFlags {
   /** Bit n set when segment register n contains a null selector, so a data access through it faults. */
   nullSegments = 0;
   /**
+   * Bit n set when segment register n contains a code selector (cs always, and a data segment
+   * register loaded with 0x18..0x1b), so a write through it faults: code segments are never
+   * writable.
+   */
+  codeSegments = 0;
+  /**
    * The `segBit` values of decoded memory operands that need the slow effective-address path:
-   * the null segments, and bit 7 for 16-bit addressing.
+   * the null and code segments, and bit 7 for 16-bit addressing. While ds, es and ss hold 0x23,
+   * an operand with its default segment never matches it.
    */
   eaSlowMask = 0x80;
   /** The address of the memory operand of the instruction being executed by a general handler. */
@@ -143,17 +151,21 @@ export class CpuCore extends LazyFlags {
     this.segments[1] = USER_CODE_SELECTOR;
     this.segments[2] = USER_DATA_SELECTOR;
     this.segments[3] = USER_DATA_SELECTOR;
-    this.updateNullSegments();
+    this.updateSegmentMasks();
   }
 
-  /** Recomputes `nullSegments` after a selector changed. */
-  updateNullSegments(): void {
-    let mask = 0;
+  /** Recomputes `nullSegments`, `codeSegments` and `eaSlowMask` after a selector changed. */
+  updateSegmentMasks(): void {
+    let nulls = 0;
+    let codes = 0;
     for (let segment = 0; segment < 6; segment++) {
-      if ((this.segments[segment]! & 0xfffc) === 0) mask |= 1 << segment;
+      const selector = this.segments[segment]!;
+      if ((selector & 0xfffc) === 0) nulls |= 1 << segment;
+      else if (isCodeSelector(selector)) codes |= 1 << segment;
     }
-    this.nullSegments = mask;
-    this.eaSlowMask = mask | 0x80;
+    this.nullSegments = nulls;
+    this.codeSegments = codes;
+    this.eaSlowMask = nulls | codes | 0x80;
   }
 
   /** Stops the run with a fault: registers and eip go back to the start of the instruction. */
@@ -209,6 +221,8 @@ export class CpuCore extends LazyFlags {
       this.cr2 = va >>> 0;
       this.fault(VECTOR_PF, (-1 - pa) | PF_USER);
     }
+    // memorySize is a multiple of 4 KiB, so the whole page of an address below it is inside
+    if (!(pa < this.memorySize)) this.rejectTranslation(va, access, pa);
     const vpn = va >>> PAGE_SHIFT;
     const base = pa & ~PAGE_MASK;
     if (this.tlbRead[vpn] === NO_ENTRY && this.tlbWrite[vpn] === NO_ENTRY) {
@@ -218,6 +232,18 @@ export class CpuCore extends LazyFlags {
     this.tlbRead[vpn] = base;
     if (access === ACCESS_WRITE) this.tlbWrite[vpn] = base;
     return base;
+  }
+
+  /** Panics on a physical address outside memory: the translator broke its contract. */
+  private rejectTranslation(va: number, access: number, pa: number): never {
+    const result = Number.isInteger(pa) ? `0x${pa.toString(16)}` : String(pa);
+    const kind = access === ACCESS_WRITE ? "write" : "read";
+    const size = this.memorySize;
+    throw new CpuPanic(
+      `run: translator bug: it returned physical address ${result} for a ${kind} of linear ` +
+        `address 0x${(va >>> 0).toString(16)}, but memory has only ${size} bytes ` +
+        `(0x${size.toString(16)}); a translator must return addresses inside memory`,
+    );
   }
 
   /** Physical address of a byte to read at `va`. */
@@ -402,10 +428,23 @@ export class CpuCore extends LazyFlags {
   }
 }
 
-/** Reads the CPU's own memory for tools (trace, tests): a read that faults returns -1. */
+/**
+ * Returns whether `selector` names one of the code segments of xv6's GDT: kernel code (index 1)
+ * or user code (index 3), with any RPL. A data segment register can hold user code at CPL 3;
+ * kernel code only through `Cpu.setContext`.
+ */
+export function isCodeSelector(selector: number): boolean {
+  const index = (selector & 0xffff) >>> 3;
+  return (selector & 4) === 0 && (index === 1 || index === 3);
+}
+
+/**
+ * Reads the CPU's own memory for tools (trace, tests): a read that faults, or that the translator
+ * maps outside memory, returns -1.
+ */
 export function peekByte(core: CpuCore, va: number): number {
   const base = core.tlbRead[va >>> PAGE_SHIFT]!;
   if (base >= 0) return core.mem8[base | (va & PAGE_MASK)]!;
   const pa = core.translator.translate(va >>> 0, ACCESS_READ, 3);
-  return pa < 0 ? -1 : core.mem8[pa]!;
+  return pa >= 0 && pa < core.memorySize ? core.mem8[pa]! : -1;
 }

@@ -37,6 +37,27 @@ describe("Cpu construction", () => {
     expect(() => new Cpu({ ...options, userVectors: [256] })).toThrow(/user vector 256/);
   });
 
+  test("constructor rejects a FlatTranslator larger than memory", () => {
+    const create = () =>
+      new Cpu({ memory: new ArrayBuffer(8192), translator: new FlatTranslator(1 << 20) });
+    expect(create).toThrow(RangeError);
+    expect(create).toThrow(/covers 1048576 bytes but memory has only 8192/);
+  });
+
+  test("constructor accepts a FlatTranslator smaller than memory", () => {
+    // mov eax, [0x1800]; mov eax, [0x2000]: the translator leaves the third page absent
+    const memory = new ArrayBuffer(3 * 4096);
+    const cpu = new Cpu({ memory, translator: new FlatTranslator(8192) });
+    new Uint8Array(memory).set([0xa1, 0x00, 0x18, 0, 0, 0xa1, 0x00, 0x20, 0, 0], 0x1000);
+    cpu.eip = 0x1000;
+    expect(cpu.run(2)).toMatchObject({ type: "trap", executed: 1, vector: 14, errorCode: 4 });
+  });
+
+  test("FlatTranslator rejects a size that is not a non-negative integer", () => {
+    expect(() => new FlatTranslator(-1)).toThrow(/non-negative integer, got -1/);
+    expect(() => new FlatTranslator(Number.NaN)).toThrow(RangeError);
+  });
+
   test("CpuPanic is exported for callers that catch it", () => {
     expect(new CpuPanic("run: x").name).toBe("CpuPanic");
   });
@@ -116,6 +137,34 @@ describe("Cpu.run", () => {
     const { cpu } = makeMachine(hex("90"));
     expect(cpu.run(0)).toEqual({ type: "budget", executed: 0 });
     expect(cpu.eip).toBe(CODE);
+  });
+
+  test("translator result outside memory panics and names the translator", () => {
+    // mov eax, [0x2000]; the translator maps page 2 past the end of the 8 KiB of memory
+    const memory = new ArrayBuffer(8192);
+    new Uint8Array(memory).set([0xa1, 0x00, 0x20, 0x00, 0x00], 0x1000);
+    const translator = {
+      translate: (linear: number) => (linear >>> 12 === 2 ? 0x100000 + (linear & 0xfff) : linear),
+    };
+    const cpu = new Cpu({ memory, translator });
+    cpu.eip = 0x1000;
+
+    expect(() => cpu.run(10)).toThrow(CpuPanic);
+    expect(() => cpu.run(10)).toThrow(
+      "run: translator bug: it returned physical address 0x100000 for a read of linear address " +
+        "0x2000, but memory has only 8192 bytes (0x2000); a translator must return addresses " +
+        "inside memory",
+    );
+    expect(cpu.eip).toBe(0x1000);
+  });
+
+  test("translator result that is not a number panics", () => {
+    const memory = new ArrayBuffer(8192);
+    const translator = { translate: () => Number.NaN };
+    const cpu = new Cpu({ memory, translator });
+    expect(() => cpu.run(1)).toThrow(
+      /returned physical address NaN for a read of linear address 0x0/,
+    );
   });
 
   test("invalidateCode rejects a page outside memory", () => {

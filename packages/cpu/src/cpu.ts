@@ -12,6 +12,7 @@ import {
   FLAG_IF,
   FLAG_IOPL,
   FLAG_RESERVED1,
+  FLAG_RF,
   FLAG_TF,
   FLAG_VM,
   FS,
@@ -24,6 +25,7 @@ import { CpuCore, STOP_FAULT, STOP_SIGNAL, STOP_TRAP, type Translator } from "./
 import { formatTraceLine } from "./disassembler.ts";
 import { CpuPanic } from "./errors.ts";
 import { executeLoop } from "./execute.ts";
+import { FlatTranslator } from "./flat-translator.ts";
 import { InstructionCache } from "./instruction-cache.ts";
 
 export interface CpuOptions {
@@ -96,6 +98,12 @@ export class Cpu {
     if (typeof translator?.translate !== "function") {
       throw new TypeError("Cpu: translator must have a translate(linear, access, cpl) method");
     }
+    if (translator instanceof FlatTranslator && translator.coveredBytes > memory.byteLength) {
+      throw new RangeError(
+        `Cpu: the FlatTranslator covers ${translator.coveredBytes} bytes but memory has only ` +
+          `${memory.byteLength}; build it with new FlatTranslator(memory.byteLength)`,
+      );
+    }
     this.core = new CpuCore(memory, translator);
     this.cache = new InstructionCache(memory.byteLength / 4096);
     this.fetcher = new CodeFetcher(this.core, this.cache);
@@ -129,7 +137,10 @@ export class Cpu {
     return this.core.flags >>> 0;
   }
 
-  /** Sets EFLAGS; bit 1 and IF stay set, IOPL and VM stay 0, undefined bits read as 0. */
+  /**
+   * Sets EFLAGS; bit 1 and IF stay set, IOPL and VM stay 0, undefined bits read as 0. RF may be
+   * set (as an iret from a fault handler sets it) and is cleared when the next instruction completes.
+   */
   set eflags(value: number) {
     this.core.lazyMask = 0;
     this.core.flags =
@@ -170,6 +181,9 @@ export class Cpu {
       const slice = singleStep || this.trace !== undefined ? 1 : budget - executed;
       if (this.trace !== undefined) this.trace(formatTraceLine(core, this.fetcher, this.cache));
       const retired = this.runLoop(slice);
+      // The hardware clears RF when an instruction completes. Clearing it once per loop is the
+      // same to the program, which never sees RF: pushf stores it as 0, popf and iret keep it.
+      if (retired > 0) core.flags &= ~FLAG_RF;
       executed += retired;
       core.instructionCount += retired;
       const stop = core.stopKind;
@@ -186,6 +200,8 @@ export class Cpu {
     try {
       return executeLoop(this.core, this.cache, this.fetcher, this.compiler, budget);
     } catch (error) {
+      this.core.eip = this.core.instructionStart;
+      if (error instanceof CpuPanic) throw error;
       if (error === STOP_SIGNAL) throw new CpuPanic("run: stop signal escaped the run loop");
       const reason = error instanceof Error ? error.message : String(error);
       throw new CpuPanic(`run: internal error at eip 0x${this.eip.toString(16)}: ${reason}`);
@@ -242,7 +258,7 @@ export class Cpu {
     segments[ES] = context.es;
     segments[FS] = context.fs;
     segments[GS] = context.gs;
-    this.core.updateNullSegments();
+    this.core.updateSegmentMasks();
   }
 
   /** Empties the TLB: the CR3 load, after an address-space switch or a changed mapping. */

@@ -13,6 +13,7 @@
  */
 import { CS, DS, ES, FS, GS, SS } from "./constants.ts";
 import { InstructionScanner } from "./decoder-scanners.ts";
+import { DECODED_MEMORY } from "./instruction-cache.ts";
 import { ALU_TEST, COUNT_FROM_CL, Op } from "./ops.ts";
 
 /** String instruction kinds, stored in `sub`. */
@@ -38,8 +39,14 @@ export class Decoder extends InstructionScanner {
     if (opcode === 0x0f) opcode = 0x100 | this.byte();
     const op = opcode < 0x100 ? this.decodeOneByte(opcode) : this.decodeTwoByte(opcode & 0xff);
     const c = this.cache;
-    c.op[slot] = this.lockPrefix && !(this.lockable && this.memoryOperand) ? Op.UD : op;
+    const handler = this.lockPrefix && !(this.lockable && this.memoryOperand) ? Op.UD : op;
+    c.op[slot] = handler;
     c.len[slot] = this.position - this.start;
+    if (handler === Op.NOP || handler === Op.UD) {
+      // `nop r/m` and an invalid opcode access no memory, so their segment is never checked
+      c.flags[slot] &= ~DECODED_MEMORY;
+      c.segBit[slot] = 0;
+    }
   }
 
   // ---- one-byte opcodes ----

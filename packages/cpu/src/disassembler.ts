@@ -11,6 +11,11 @@
  *   G  the reg field at the operand size
  *   I  the immediate; J the branch target; C the shift count (immediate or cl); S a segment
  *   F  a far pointer selector:offset; X the second immediate (enter's nesting level)
+ *   K  the counter of loop, loope and loopne: cx under the address-size prefix, else nothing
+ *
+ * A trace line has four columns: address, bytes, disassembly, registers. The byte and
+ * disassembly columns have fixed widths, so the registers line up; an entry longer than its
+ * column pushes the rest of the line right but stays two spaces away from the next column.
  */
 import type { CodeFetcher } from "./code-fetch.ts";
 import { REGISTER_NAMES, SEGMENT_NAMES } from "./constants.ts";
@@ -161,7 +166,7 @@ const FORMS: Record<string, [string | ((c: InstructionCache, i: number) => strin
   RET16: ["retw", "I"],
   JMP_E16: ["jmpw", "E"],
   CALL_E16: ["callw", "E"],
-  LOOP: [(c, i) => ["loopne", "loope", "loop", "jecxz"][c.sub[i]!]!, "J"],
+  LOOP: [loopMnemonic, "J,K"],
   FLAG_OP: [(c, i) => ["clc", "stc", "cmc", "cld", "std"][c.sub[i]!]!, ""],
   SALC: ["salc", ""],
   XLAT: ["xlatb", ""],
@@ -217,6 +222,13 @@ function stringMnemonic(c: InstructionCache, i: number): string {
   if ((flags & DECODED_REP) !== 0) prefix = kind === 1 || kind === 4 ? "repe " : "rep ";
   if ((flags & DECODED_REPNE) !== 0) prefix = "repne ";
   return `${prefix}${STRINGS[kind]}${"?bw?d"[c.size[i]!]}`;
+}
+
+/** loopne, loope, loop, and jecxz, which is jcxz when the address-size prefix selects cx. */
+function loopMnemonic(c: InstructionCache, i: number): string {
+  const kind = c.sub[i]!;
+  if (kind !== 3) return ["loopne", "loope", "loop"][kind]!;
+  return (c.flags[i]! & DECODED_ADDRESS16) !== 0 ? "jcxz" : "jecxz";
 }
 
 function registerName(size: number, n: number): string {
@@ -286,6 +298,8 @@ function formatOperand(token: string, c: InstructionCache, i: number, next: numb
       return SEGMENT_NAMES[c.sub[i]!]!;
     case "F":
       return `${hexNumber(c.imm2[i]! & 0xffff)}:${hexNumber(c.imm[i]! >>> 0)}`;
+    case "K":
+      return c.sub[i] !== 3 && (c.flags[i]! & DECODED_ADDRESS16) !== 0 ? "cx" : "";
     default:
       return String(c.imm2[i]);
   }
@@ -297,13 +311,27 @@ export function formatInstruction(c: InstructionCache, i: number, next: number):
   const [mnemonic, pattern] = FORMS[name] ?? ["(bad)", ""];
   const text = typeof mnemonic === "string" ? mnemonic : mnemonic(c, i);
   const operands =
-    pattern === "" ? [] : pattern.split(",").map((token) => formatOperand(token, c, i, next));
+    pattern === ""
+      ? []
+      : pattern
+          .split(",")
+          .map((token) => formatOperand(token, c, i, next))
+          .filter((operand) => operand !== "");
   if ((name === "RET_IMM" || name === "RET16" || name === "RETF") && c.imm[i] === 0) return text;
   return operands.length === 0 ? text : `${text} ${operands.join(", ")}`;
 }
 
 function hex8(value: number): string {
   return (value >>> 0).toString(16).padStart(8, "0");
+}
+
+/** Widths of the trace line's byte column (10 bytes) and disassembly column, separators included. */
+const BYTES_COLUMN = 32;
+const TEXT_COLUMN = 40;
+
+/** Pads a column entry to `width`, keeping at least two spaces before the next column. */
+function column(text: string, width: number): string {
+  return `${text.padEnd(width - 2)}  `;
 }
 
 /**
@@ -338,5 +366,6 @@ export function formatTraceLine(
   core.materializeFlags();
   const r = core.r32;
   const registers = REGISTER_NAMES.map((name, n) => `${name}=${hex8(r[n]!)}`).join(" ");
-  return `${hex8(eip)}  ${bytes.join(" ").padEnd(30)}${text.padEnd(36)}${registers} eflags=${hex8(core.flags)}`;
+  const bytesText = column(bytes.join(" "), BYTES_COLUMN);
+  return `${hex8(eip)}  ${bytesText}${column(text, TEXT_COLUMN)}${registers} eflags=${hex8(core.flags)}`;
 }

@@ -5,7 +5,9 @@
  * run's budget is spent: ecx, esi and edi then hold the progress, and eip stays on the instruction
  * so the next run resumes it. A fault in iteration k leaves the k-1 completed iterations in place,
  * as the hardware does. The source segment may be overridden (ds by default); the destination is
- * always es.
+ * always es. The segments are checked only when an iteration runs, so a `rep` instruction with
+ * ecx = 0 never faults: a null segment raises #GP(0) for any access, and an es that holds the
+ * code segment raises #GP(0) for movs and stos, which write through it.
  */
 import { ES, FLAG_DF, VECTOR_GP } from "./constants.ts";
 import type { CpuCore } from "./core.ts";
@@ -38,8 +40,8 @@ export function executeString(
   const kind = c.sub[i]!;
   const size = c.size[i]!;
   const repeat = c.flags[i]! & (DECODED_REP | DECODED_REPNE);
-  checkSegments(core, c, i, kind);
   if (repeat === 0) {
+    checkSegments(core, c, i, kind);
     stringStep(core, c, i, kind, size);
     return 1;
   }
@@ -54,6 +56,7 @@ export function executeString(
       core.eip = start;
       return done;
     }
+    if (done === 0) checkSegments(core, c, i, kind);
     core.repDone = done;
     stringStep(core, c, i, kind, size);
     if (short) core.r16[2] = count - 1;
@@ -65,13 +68,18 @@ export function executeString(
   return done === 0 ? 1 : done;
 }
 
-/** Raises #GP(0) when an operand's segment register contains a null selector. */
+/**
+ * Raises #GP(0) when an operand's segment register contains a null selector, or when the
+ * destination is written (movs, stos) and es contains a code selector.
+ */
 function checkSegments(core: CpuCore, c: InstructionCache, i: number, kind: number): void {
   const usesSource = kind === STRING_MOVS || kind === STRING_CMPS || kind === STRING_LODS;
   const usesDestination = kind !== STRING_LODS;
+  const writesDestination = kind === STRING_MOVS || kind === STRING_STOS;
   const nulls = core.nullSegments;
   if (usesSource && ((nulls >> c.seg[i]!) & 1) !== 0) core.fault(VECTOR_GP, 0);
   if (usesDestination && ((nulls >> ES) & 1) !== 0) core.fault(VECTOR_GP, 0);
+  if (writesDestination && ((core.codeSegments >> ES) & 1) !== 0) core.fault(VECTOR_GP, 0);
 }
 
 /** Runs one iteration; esi and edi advance only after every access of the iteration succeeded. */

@@ -150,7 +150,7 @@ export function loadSegment(core: CpuCore, segment: number, selector: number): v
   checkDataSelector(core, segment, selector);
   // NOTE: a load of ss does not hold off a single-step trap for the next instruction
   core.segments[segment] = selector;
-  core.updateNullSegments();
+  core.updateSegmentMasks();
 }
 
 /** Checks the code selector of a far jump or call; the new cs always gets RPL 3. */

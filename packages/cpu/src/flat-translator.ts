@@ -13,9 +13,19 @@ const PAGE_WRITABLE = 2;
 /** Identity translation over `[0, memorySize)`; every page starts present and writable. */
 export class FlatTranslator implements Translator {
   private readonly pages: Uint8Array;
+  /** Bytes of linear (and physical) addresses it maps: `memorySize` rounded up to whole pages. */
+  readonly coveredBytes: number;
 
+  /** Maps `[0, memorySize)`; `memorySize` must not exceed the memory the CPU is given. */
   constructor(memorySize: number) {
-    this.pages = new Uint8Array(Math.ceil(memorySize / 4096)).fill(PAGE_WRITABLE);
+    if (!Number.isSafeInteger(memorySize) || memorySize < 0) {
+      throw new RangeError(
+        `FlatTranslator: memory size must be a non-negative integer, got ${memorySize}`,
+      );
+    }
+    const pages = Math.ceil(memorySize / 4096);
+    this.pages = new Uint8Array(pages).fill(PAGE_WRITABLE);
+    this.coveredBytes = pages * 4096;
   }
 
   /** Returns `linear` itself, or -1 - errorCode for an absent page or a write to a read-only one. */

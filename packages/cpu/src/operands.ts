@@ -6,6 +6,63 @@
 import { VECTOR_GP } from "./constants.ts";
 import type { CpuCore } from "./core.ts";
 import { DECODED_ADDRESS16, DECODED_MEMORY, type InstructionCache } from "./instruction-cache.ts";
+import { ALU_CMP, ALU_TEST, OP_NAMES, Op, type OpName } from "./ops.ts";
+
+/**
+ * Handlers that write their ModRM or moffs memory operand, whatever `sub` holds. Pushes and far
+ * calls write only the stack, through ss, so they are not listed. cmpxchg writes its destination
+ * even when the comparison fails, and a shift by 0 still checks the operand as a write.
+ */
+const WRITING_HANDLERS: readonly OpName[] = [
+  "MOV32_MR",
+  "MOV32_MI",
+  "MOV8_MR",
+  "MOV8_MI",
+  "ADD32_MR",
+  "ADD32_MI",
+  "OR32_MR",
+  "OR32_MI",
+  "AND32_MR",
+  "AND32_MI",
+  "SUB32_MR",
+  "SUB32_MI",
+  "XOR32_MR",
+  "XOR32_MI",
+  "INC32_M",
+  "DEC32_M",
+  "SETCC_M",
+  "INC_E",
+  "DEC_E",
+  "NOT_E",
+  "NEG_E",
+  "SHIFT_E",
+  "SHLD_E",
+  "SHRD_E",
+  "MOV_EG",
+  "MOV_EI",
+  "XCHG_EG",
+  "XADD_EG",
+  "CMPXCHG_EG",
+  "CMPXCHG8B",
+  "POP_E",
+  "MOV_E_SREG",
+  "SYSTEM_TABLE",
+  "ARPL",
+];
+const writesOperand = new Uint8Array(OP_NAMES.length);
+for (const name of WRITING_HANDLERS) writesOperand[Op[name]] = 1;
+
+/**
+ * Returns whether slot `i` writes its memory operand. Besides the handlers above, the ALU forms
+ * write it unless they are cmp or test, and bts, btr and btc (`sub` 1..3) write it but bt does not.
+ */
+export function writesMemoryOperand(c: InstructionCache, i: number): boolean {
+  const op = c.op[i]!;
+  if (writesOperand[op] === 1) return true;
+  if (op === Op.ALU_EG || op === Op.ALU_EI) return c.sub[i] !== ALU_CMP && c.sub[i] !== ALU_TEST;
+  if (op === Op.BT_EG || op === Op.BT_EI) return c.sub[i] !== 0;
+  return false;
+}
 
 /** Computes the effective address of slot `i`'s memory operand, raising #GP(0) on a null segment. */
 export function effectiveAddress(core: CpuCore, c: InstructionCache, i: number): number {
@@ -17,7 +74,8 @@ export function effectiveAddress(core: CpuCore, c: InstructionCache, i: number):
 
 /**
  * Finishes an effective address whose `segBit` met `core.eaSlowMask`: raises #GP(0) when the
- * operand's segment register is null, and truncates a 16-bit address.
+ * operand's segment register is null, or contains a code segment and the instruction writes the
+ * operand. Truncates a 16-bit address. Both checks come before any access of the instruction.
  */
 export function slowEffectiveAddress(
   core: CpuCore,
@@ -25,7 +83,11 @@ export function slowEffectiveAddress(
   i: number,
   address: number,
 ): number {
-  if ((core.nullSegments & c.segBit[i]! & 0x3f) !== 0) core.fault(VECTOR_GP, 0);
+  const segmentBit = c.segBit[i]! & 0x3f;
+  if ((core.nullSegments & segmentBit) !== 0) core.fault(VECTOR_GP, 0);
+  if ((core.codeSegments & segmentBit) !== 0 && writesMemoryOperand(c, i)) {
+    core.fault(VECTOR_GP, 0);
+  }
   return (c.flags[i]! & DECODED_ADDRESS16) !== 0 ? address & 0xffff : address;
 }
 

@@ -107,6 +107,33 @@ describe("eflags at CPL 3", () => {
     expect(cpu.eflags).toBe(0x3d4fd7);
   });
 
+  test.each([true, false])(
+    "RF from the setter clears after an instruction (blocks %s)",
+    (compileBlocks) => {
+      // nop; nop
+      const { cpu } = makeMachine(hex("90 90"), { compileBlocks });
+      cpu.eflags = 0x10202;
+      expect(cpu.eflags).toBe(0x10202);
+
+      cpu.run(1);
+      expect(cpu.eflags).toBe(0x202);
+    },
+  );
+
+  test("RF stays set when the first instruction faults", () => {
+    const { cpu } = makeMachine(hex("0f 0b")); // ud2
+    cpu.eflags = 0x10202;
+    expect(cpu.run(1)).toMatchObject({ type: "trap", vector: 6, executed: 0 });
+    expect(cpu.eflags).toBe(0x10202);
+  });
+
+  test("pushf stores RF as 0", () => {
+    const { cpu, bytes } = makeMachine(hex("9c")); // pushf
+    cpu.eflags = 0x10202;
+    cpu.run(1);
+    expect(readWord(bytes, 0x3ffc)).toBe(0x202);
+  });
+
   test("setContext and getContext round trip", () => {
     const { cpu } = makeMachine([]);
     const context = {

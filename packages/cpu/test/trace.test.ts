@@ -5,13 +5,19 @@
 import { afterEach, describe, expect, test, vi } from "vitest";
 import { hex, makeMachine } from "./machine.ts";
 
-/** Runs one instruction with the trace on and returns its disassembly column. */
-function disassembly(bytes: string): string {
+/** Runs one instruction with the trace on and returns its trace line. */
+function traceLine(bytes: string): string {
   const lines: string[] = [];
   const { cpu } = makeMachine(hex(bytes), { trace: (line) => lines.push(line) });
   cpu.run(1);
   expect(lines.length).toBe(1);
-  return lines[0]!.slice(40, 76).trim();
+  return lines[0]!;
+}
+
+/** Runs one instruction with the trace on and returns its disassembly column. */
+function disassembly(bytes: string): string {
+  // columns are separated by two or more spaces, and a column holds single spaces only
+  return traceLine(bytes).split(/ {2,}/)[2]!;
 }
 
 describe("trace", () => {
@@ -44,8 +50,26 @@ describe("trace", () => {
     ["0f 0b", "(bad)"],
     ["c3", "ret"],
     ["c2 08 00", "ret 0x8"],
+    ["e3 00", "jecxz 0x1002"],
+    ["67 e3 00", "jcxz 0x1003"],
+    ["e2 00", "loop 0x1002"],
+    ["67 e2 00", "loop 0x1003, cx"],
+    ["67 e1 00", "loope 0x1003, cx"],
   ])("%s disassembles as %s", (bytes, expected) => {
     expect(disassembly(bytes)).toBe(expected);
+  });
+
+  test("registers start in one column for short instructions", () => {
+    const columns = ["90", "01 d8", "8b 44 9d f0", "c7 05 00 20 00 00 01 00 00 00"].map((bytes) =>
+      traceLine(bytes).indexOf("eax="),
+    );
+    expect(columns).toEqual([82, 82, 82, 82]);
+  });
+
+  test("long operands stay apart from the register column", () => {
+    // mov dword es:[eax+ecx*4+0x12345678], 0x12345678: 12 bytes and 47 characters of text
+    const line = traceLine("26 c7 84 88 78 56 34 12 78 56 34 12");
+    expect(line).toContain("78 56 34 12  mov dword es:[eax+ecx*4+0x12345678], 0x12345678  eax=");
   });
 
   test("trace line shows address, bytes and registers", () => {
