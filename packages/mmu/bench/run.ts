@@ -5,8 +5,10 @@
  *   a plain Uint32Array load of the same pages as the floor a walk is compared against;
  * - the same accesses made by guest code on a real @xv6ts/cpu, once with a warm TLB (hits) and
  *   once with the TLB flushed before every pass (every page a miss that calls translate());
- * - copyIn and copyOut throughput for 64 KiB, beside Uint8Array.set of the same bytes;
- * - copyUvm (fork) of a 16 MiB address space and its freeVm, and allocUvm of 16 MiB.
+ * - copyIn and copyOut throughput for 64 KiB, beside Uint8Array.set of the same bytes, and
+ *   copyIn calls of 4 bytes, whose time is the per-call cost (checks and walk);
+ * - copyUvm (fork) of a 16 MiB address space and its freeVm, and allocUvm of 16 MiB;
+ * - the life of a 3-page address space (setupKvm, allocUvm, freeVm), as an exec and exit make.
  *
  * Run: pnpm bench (from packages/mmu). Each task does a batch of operations per call, so that
  * the timer's resolution does not dominate. A rate is the batch size over the mean call time.
@@ -22,6 +24,8 @@ const WALK_PAGES = 512;
 const WALK_BASE = 0x3f0000;
 const COPY_BYTES = 64 * 1024;
 const FORK_BYTES = 16 * MiB;
+/** Calls per task call for the small operations. */
+const SMALL_CALLS = 1024;
 const GUEST_PAGES = 256;
 const GUEST_BASE = 0x100000;
 /**
@@ -154,6 +158,10 @@ function addCopyTasks(bench: Bench): void {
   bench.add("Uint8Array.set 64 KiB", () => {
     for (let round = 0; round < REPEAT; round++) physical.set(buffer, 8 * MiB + 100);
   });
+  const word = new Uint8Array(4);
+  bench.add("copyIn 4 bytes", () => {
+    for (let call = 0; call < SMALL_CALLS; call++) mmu.copyIn(pgdir, 100 + (call & 255) * 4, word);
+  });
 }
 
 function addForkTasks(bench: Bench): void {
@@ -169,6 +177,13 @@ function addForkTasks(bench: Bench): void {
   bench.add("allocUvm + deallocUvm 16 MiB", () => {
     if (mmu.allocUvm(other, 0, FORK_BYTES) !== FORK_BYTES) throw new Error("allocUvm failed");
     mmu.deallocUvm(other, FORK_BYTES, 0);
+  });
+  bench.add("3-page space: setupKvm + allocUvm + freeVm", () => {
+    for (let call = 0; call < REPEAT; call++) {
+      const small = mmu.setupKvm();
+      if (mmu.allocUvm(small, 0, 3 * PGSIZE) !== 3 * PGSIZE) throw new Error("allocUvm failed");
+      mmu.freeVm(small);
+    }
   });
 }
 
@@ -188,8 +203,10 @@ async function main(): Promise<void> {
   const copyOut = (COPY_BYTES / MiB) * perSecond(task("copyOut 64 KiB"), REPEAT);
   const copyIn = (COPY_BYTES / MiB) * perSecond(task("copyIn 64 KiB"), REPEAT);
   const set = (COPY_BYTES / MiB) * perSecond(task("Uint8Array.set 64 KiB"), REPEAT);
+  const copyInCall = (medianMs(task("copyIn 4 bytes")) / SMALL_CALLS) * 1e6;
   const fork = medianMs(task("copyUvm + freeVm 16 MiB"));
   const grow = medianMs(task("allocUvm + deallocUvm 16 MiB"));
+  const smallSpace = (medianMs(task("3-page space: setupKvm + allocUvm + freeVm")) / REPEAT) * 1000;
 
   const figures: Figure[] = [
     {
@@ -244,12 +261,24 @@ async function main(): Promise<void> {
     },
     { name: "copyOut vs Uint8Array.set", value: set / copyOut, unit: "x slower" },
     {
+      name: "copyIn 4 bytes",
+      value: copyInCall,
+      unit: "ns/call",
+      note: "per-call cost: pgdir and range checks, two walks",
+    },
+    {
       name: "copyUvm + freeVm 16 MiB",
       value: fork,
       unit: "ms",
       note: "4096 pages: fork of a 16 MiB process and its exit",
     },
     { name: "allocUvm + deallocUvm 16 MiB", value: grow, unit: "ms", note: "zeroed frames" },
+    {
+      name: "3-page space life",
+      value: smallSpace,
+      unit: "µs",
+      note: "setupKvm + allocUvm of 3 pages + freeVm",
+    },
   ];
   writeReport("@xv6ts/mmu", figures);
   if (sink === 0.5) console.log("unreachable: translate results xor to a fraction");

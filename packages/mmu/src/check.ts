@@ -2,12 +2,13 @@
  * The debug check of frame reference counts: walk every given address space, count the references
  * each frame should have, and compare with the allocator.
  *
- * A frame's expected count is the number of present user ptes that map it. A user page table
- * adds one for its pde, a directory one for itself, and the caller's list of frames kept outside
- * any address space adds one per appearance. Every allocated, unpinned frame must
- * have exactly that reference count, so an allocated frame that nothing references is reported
- * as a leak. The check also compares every directory's kernel entries with
- * the shared ones and reports entries that point at reserved frames or outside memory.
+ * A pgdir that is not a live directory made by setupKvm (the allocator's page-directory tag) is
+ * reported and not walked. A frame's expected count is the number of present user ptes that map
+ * it. A user page table adds one for its pde, a directory one for itself, and the caller's list
+ * of frames kept outside any address space adds one per appearance. Every allocated, unpinned
+ * frame must have exactly that reference count, so an allocated frame that nothing references is
+ * reported as a leak. The check also compares every directory's kernel entries with the shared
+ * ones and reports entries that point at reserved frames or outside memory.
  */
 import type { Memory } from "./page-table.ts";
 import { KERNEL_PDX } from "./page-table.ts";
@@ -25,6 +26,10 @@ export function checkRefCounts(
   for (const pgdir of new Set(pgdirs)) {
     if (!isUsableFrame(memory, pgdir)) {
       problems.push(`pgdir ${hex(pgdir)} is not an allocated frame address`);
+      continue;
+    }
+    if (!memory.frames.isPageDirectory(pgdir)) {
+      problems.push(`pgdir ${hex(pgdir)} is not a page directory made by setupKvm`);
       continue;
     }
     expected[pgdir >>> PGSHIFT]++;

@@ -234,6 +234,7 @@ function decodeLatin1(chunk: Uint8Array): string {
  * leaves user space. Panics if `va` is not page-aligned.
  */
 export function loadUvm(memory: Memory, pgdir: number, va: number, data: Uint8Array): boolean {
+  checkPgdir(memory, "loadUvm", pgdir);
   if (!isPageAligned(va)) {
     throw new MmuPanic(`loadUvm: va ${hex(va)} is not page-aligned`);
   }
@@ -276,6 +277,7 @@ export function readAddressSpace(
   va: number,
   len: number,
 ): UserPage[] {
+  checkPgdir(memory, "readAddressSpace", pgdir);
   if (!isPageAligned(va) || !isUserRange(va, len)) {
     throw new MmuPanic(`readAddressSpace: [${hex(va)}, +${hex(len)}) is not a user range`);
   }

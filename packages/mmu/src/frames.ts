@@ -6,7 +6,12 @@
  * State, all typed arrays indexed by frame number (pa >>> 12):
  *   refs[f]    the reference count; 0 means free
  *   pinned[f]  1 for frames that are never freed: frame 0 and the shared kernel page tables
+ *   pgdirs[f]  1 for a live page directory: set by the Mmu's setupKvm, cleared by its freeVm
  *   freeStack  the free frame numbers, a LIFO stack whose top is freeStack[freeTop - 1]
+ *
+ * The page-directory tag lets the Mmu check in O(1) that a pgdir argument is a directory. The
+ * allocator keeps it true: kfree and incRef panic on a tagged frame, so a tagged frame always has
+ * exactly one reference, and only unmarkPageDirectory (called by freeVm) removes the tag.
  *
  * The stack starts ordered so that the lowest frames come out first, and a freed frame is the next
  * one handed out, as with xv6's free list. Allocation order is therefore deterministic.
@@ -40,6 +45,7 @@ export class FrameAllocator {
   private readonly words: Uint32Array;
   private readonly refs: Uint32Array;
   private readonly pinned: Uint8Array;
+  private readonly pgdirs: Uint8Array;
   private readonly freeStack: Int32Array;
   private freeTop: number;
   private readonly debug: boolean;
@@ -57,6 +63,7 @@ export class FrameAllocator {
     this.totalCount = memory.byteLength >>> PGSHIFT;
     this.refs = new Uint32Array(this.totalCount);
     this.pinned = new Uint8Array(this.totalCount);
+    this.pgdirs = new Uint8Array(this.totalCount);
     this.freeStack = new Int32Array(this.totalCount);
     this.debug = options.debug ?? false;
     this.onWrite = options.onWrite;
@@ -118,12 +125,15 @@ export class FrameAllocator {
 
   /**
    * Drops one reference to the frame at `pa` and frees it when none remain (poisoning it in debug
-   * mode). Freeing a frame that is not allocated, or a pinned one, is a panic.
+   * mode). Freeing a frame that is not allocated, a pinned one or a page directory is a panic.
    */
   kfree(pa: number): void {
     const frame = this.frameOf("kfree", pa);
     if (this.pinned[frame] !== 0) {
       throw new MmuPanic(`kfree: frame ${hex(pa)} is reserved or a kernel page table`);
+    }
+    if (this.pgdirs[frame] !== 0) {
+      throw new MmuPanic(`kfree: frame ${hex(pa)} is a page directory, which only freeVm frees`);
     }
     if (this.refs[frame] === 0) {
       throw new MmuPanic(`kfree: frame ${hex(pa)} is not allocated`);
@@ -148,6 +158,9 @@ export class FrameAllocator {
     if (this.pinned[frame] !== 0) {
       throw new MmuPanic(`incRef: frame ${hex(pa)} is reserved or a kernel page table`);
     }
+    if (this.pgdirs[frame] !== 0) {
+      throw new MmuPanic(`incRef: frame ${hex(pa)} is a page directory, which is never shared`);
+    }
 
     this.refs[frame]++;
   }
@@ -170,6 +183,34 @@ export class FrameAllocator {
     }
 
     this.pinned[frame] = 1;
+  }
+
+  /**
+   * Tags the frame at `pa`, which must have exactly one reference, as a live page directory. The
+   * Mmu's setupKvm calls it; the Mmu accepts only tagged frames as a pgdir.
+   */
+  markPageDirectory(pa: number): void {
+    const frame = this.frameOf("markPageDirectory", pa);
+    if (this.refs[frame] !== 1) {
+      throw new MmuPanic(`markPageDirectory: frame ${hex(pa)} does not have exactly one reference`);
+    }
+
+    this.pgdirs[frame] = 1;
+  }
+
+  /** Removes the page-directory tag of the frame at `pa`, so that kfree can free it (freeVm). */
+  unmarkPageDirectory(pa: number): void {
+    const frame = this.frameOf("unmarkPageDirectory", pa);
+    if (this.pgdirs[frame] === 0) {
+      throw new MmuPanic(`unmarkPageDirectory: frame ${hex(pa)} is not a page directory`);
+    }
+
+    this.pgdirs[frame] = 0;
+  }
+
+  /** Returns whether the frame at `pa` is tagged as a live page directory. */
+  isPageDirectory(pa: number): boolean {
+    return this.pgdirs[this.frameOf("isPageDirectory", pa)] !== 0;
   }
 
   /** Returns the frame number of `pa`, or panics in `caller` if `pa` is not a frame address. */

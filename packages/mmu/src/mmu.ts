@@ -4,6 +4,10 @@
  * misses. The address-space operations live in page-table.ts, uvm.ts, copy.ts and check.ts; the
  * methods here check arguments where needed and call them with the shared Memory state.
  *
+ * Every method that takes a pgdir panics, before it changes or allocates anything, unless the
+ * pgdir is a live directory made by setupKvm. The check reads the allocator's page-directory tag
+ * (O(1), debug mode or not); translate() does not check, because switchUvm already did.
+ *
  * translate() is the seam with @xv6ts/cpu, which this package does not import: the CPU calls it
  * through its own Translator interface on a TLB miss. It is the hot path: typed-array loads and
  * integer operations only, no allocation, no exception, no trace. It walks like an i386 with
@@ -141,7 +145,10 @@ export class Mmu {
     return this.cr3Value;
   }
 
-  /** Creates a page directory with only the shared kernel mappings; returns its pa, or -1. */
+  /**
+   * Creates a page directory with only the shared kernel mappings; returns its pa, or -1. Only a
+   * directory made here is accepted as a pgdir, until freeVm frees it.
+   */
   setupKvm(): number {
     return setupKvm(this.state);
   }
@@ -294,7 +301,10 @@ export class Mmu {
     return copyUvm(this.state, pgdir, sz);
   }
 
-  /** Frees the user pages, user page tables and the directory. Panics if `pgdir` is cr3. */
+  /**
+   * Frees the user pages, user page tables and the directory. Panics, changing nothing, if
+   * `pgdir` is cr3 or one of its entries is broken (see freeVm in uvm.ts).
+   */
   freeVm(pgdir: number): void {
     freeVm(this.state, pgdir, this.cr3Value);
   }

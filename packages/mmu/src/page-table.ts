@@ -84,7 +84,10 @@ function buildKernelTable(memory: Memory, va: number, pa: number, stride: number
   memory.kernelPdes[pdx(va)] = table | PTE_P | PTE_W;
 }
 
-/** Creates a page directory holding only the shared kernel mappings; returns its pa, or -1. */
+/**
+ * Creates a page directory holding only the shared kernel mappings, tagged in the allocator as a
+ * live page directory until freeVm; returns its pa, or -1.
+ */
 export function setupKvm(memory: Memory): number {
   const pgdir = memory.frames.kalloc();
   if (pgdir < 0) {
@@ -92,22 +95,33 @@ export function setupKvm(memory: Memory): number {
   }
 
   memory.words.set(memory.kernelPdes.subarray(KERNEL_PDX), (pgdir >>> 2) + KERNEL_PDX);
+  memory.frames.markPageDirectory(pgdir);
   return pgdir;
 }
 
-/** Panics in `caller` unless `pgdir` is the address of an allocated, non-kernel frame. */
+/**
+ * Panics in `caller` unless `pgdir` is a live page directory made by setupKvm, other than the
+ * pinned kernel-only one. O(1): it reads the allocator's page-directory tag, never the directory.
+ */
 export function checkPgdir(memory: Memory, caller: string, pgdir: number): void {
   const isFrame =
     Number.isInteger(pgdir) && pgdir > 0 && pgdir % PGSIZE === 0 && pgdir < memory.size;
   if (!isFrame) {
     throw new MmuPanic(`${caller}: pgdir ${hex(pgdir)} is not a frame address in physical memory`);
   }
-  if (memory.debug && memory.frames.refCount(pgdir) === 0) {
-    throw new MmuPanic(`${caller}: pgdir ${hex(pgdir)} is a free frame`);
-  }
-  if (memory.frames.isPinned(pgdir)) {
+  const frames = memory.frames;
+  if (frames.isPinned(pgdir)) {
     throw new MmuPanic(`${caller}: pgdir ${hex(pgdir)} is a reserved or kernel frame`);
   }
+  if (frames.isPageDirectory(pgdir)) {
+    return;
+  }
+  if (frames.refCount(pgdir) === 0) {
+    throw new MmuPanic(`${caller}: pgdir ${hex(pgdir)} is a free frame`);
+  }
+  throw new MmuPanic(
+    `${caller}: pgdir ${hex(pgdir)} is an allocated frame, not a page directory made by setupKvm`,
+  );
 }
 
 /**
@@ -123,6 +137,85 @@ export function tableWordOf(memory: Memory, caller: string, pde: number): number
     throw new MmuPanic(`${caller}: directory entry ${hex(pde)} points outside physical memory`);
   }
   return table >>> 2;
+}
+
+/**
+ * What checkUserRange requires of each present pte: "absent" (there is none, as before a mapping),
+ * "owned" (it maps an allocated frame that kfree may free) or "any" (nothing).
+ */
+export type PteRule = "absent" | "owned" | "any";
+
+/**
+ * Panics in `caller` before anything changes unless, in the page-aligned user range [start, end)
+ * of `pgdir`, every present pde points to an allocated user page table and every present pte
+ * follows `rule`. Operations that allocate or free page by page call it first, so that their
+ * panics come before any change instead of part way through.
+ */
+export function checkUserRange(
+  memory: Memory,
+  caller: string,
+  pgdir: number,
+  start: number,
+  end: number,
+  rule: PteRule,
+): void {
+  const words = memory.words;
+  const pgdirWord = pgdir >>> 2;
+  let va = start;
+
+  while (va < end) {
+    const dirIndex = va >>> 22;
+    const tableEnd = Math.min(end, (dirIndex + 1) * PTSIZE);
+    const pde = words[pgdirWord + dirIndex];
+    if ((pde & PTE_P) === 0) {
+      va = tableEnd;
+      continue;
+    }
+
+    const tableWord = tableWordOf(memory, caller, pde);
+    const tableProblem = frameProblem(memory, tableWord << 2);
+    if (tableProblem !== null) {
+      throw new MmuPanic(`${caller}: directory entry ${hex(pde)} points ${tableProblem}`);
+    }
+    if (rule === "any") {
+      va = tableEnd;
+      continue;
+    }
+    for (; va < tableEnd; va += PGSIZE) {
+      const pte = words[tableWord + ((va >>> PGSHIFT) & 0x3ff)];
+      if ((pte & PTE_P) === 0) {
+        continue;
+      }
+      if (rule === "absent") {
+        throw new MmuPanic(`${caller}: remap of ${hex(va)}`);
+      }
+      const problem = frameProblem(memory, (pte & ~PTE_FLAGS_MASK) >>> 0);
+      if (problem !== null) {
+        throw new MmuPanic(`${caller}: table entry ${hex(pte)} for ${hex(va)} points ${problem}`);
+      }
+    }
+  }
+}
+
+/**
+ * Returns why the frame at page-aligned `pa` cannot be owned by a user mapping (the end of the
+ * sentence "... points ..."), or null if it can.
+ */
+function frameProblem(memory: Memory, pa: number): string | null {
+  const frames = memory.frames;
+  if (pa >= memory.size) {
+    return "outside physical memory";
+  }
+  if (frames.isPinned(pa)) {
+    return "to a reserved or kernel frame";
+  }
+  if (frames.refCount(pa) === 0) {
+    return "to a free frame";
+  }
+  if (frames.isPageDirectory(pa)) {
+    return "to a page directory";
+  }
+  return null;
 }
 
 /**
@@ -262,6 +355,7 @@ export function unmapPages(
       throw new MmuPanic(`unmapPages: ${hex(a)} is not mapped`);
     }
   }
+  checkUserRange(memory, "unmapPages", pgdir, first, end, free ? "owned" : "any");
 
   clearRange(memory, pgdir, first, end, free);
 }

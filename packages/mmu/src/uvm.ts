@@ -8,6 +8,11 @@
  * one frame for its directory, one per page table in use and one per present page, and freeing it
  * returns all of them.
  *
+ * Every operation first checks that `pgdir` is a live directory made by setupKvm (an O(1) tag
+ * lookup), then that the entries of the range it works on are sound (checkUserRange), and only
+ * then allocates or frees. A panic therefore changes nothing and leaks no frame. After those
+ * checks, running out of frames is the only failure left, and it is rolled back.
+ *
  * None of these calls touch the CPU. Each one that changes the mappings of a directory the CPU may
  * have cached (allocUvm, deallocUvm, clearPteU) says so: the caller, which holds the Cpu, calls
  * cpu.flushTlb() afterwards when that directory is loaded.
@@ -15,6 +20,7 @@
 
 import {
   checkPgdir,
+  checkUserRange,
   clearRange,
   KERNEL_PDX,
   type Memory,
@@ -48,7 +54,8 @@ function checkSize(caller: string, sz: number): void {
 /**
  * Grows the address space from `oldsz` to `newsz` with zeroed user + writable pages. Returns
  * `newsz`, `oldsz` if `newsz` is smaller, or 0 when `newsz` reaches KERNBASE or frames run out; a
- * failed call returns every frame it took. The caller flushes the CPU TLB if `pgdir` is loaded.
+ * failed call returns every frame it took. Panics, changing nothing, if a page of the new range
+ * is already mapped. The caller flushes the CPU TLB if `pgdir` is loaded.
  */
 export function allocUvm(memory: Memory, pgdir: number, oldsz: number, newsz: number): number {
   checkPgdir(memory, "allocUvm", pgdir);
@@ -64,6 +71,7 @@ export function allocUvm(memory: Memory, pgdir: number, oldsz: number, newsz: nu
   }
 
   const start = pgRoundUp(oldsz);
+  checkUserRange(memory, "allocUvm", pgdir, start, pgRoundUp(newsz), "absent");
   for (let va = start; va < newsz; va += PGSIZE) {
     const pa = memory.frames.kalloc();
     if (pa < 0 || !mapPage(memory, pgdir, va, pa, PTE_W | PTE_U)) {
@@ -92,6 +100,7 @@ export function deallocUvm(memory: Memory, pgdir: number, oldsz: number, newsz: 
     return oldsz;
   }
 
+  checkUserRange(memory, "deallocUvm", pgdir, pgRoundUp(newsz), pgRoundUp(oldsz), "owned");
   clearRange(memory, pgdir, pgRoundUp(newsz), pgRoundUp(oldsz), true);
   if (TRACE) trace(`deallocUvm ${hex(pgdir)} ${hex(oldsz)} -> ${hex(newsz)}`);
   return newsz;
@@ -105,12 +114,13 @@ export function deallocUvm(memory: Memory, pgdir: number, oldsz: number, newsz: 
 export function copyUvm(memory: Memory, pgdir: number, sz: number): number {
   checkPgdir(memory, "copyUvm", pgdir);
   checkSize("copyUvm", sz);
+  const end = pgRoundUp(sz);
+  checkUserRange(memory, "copyUvm", pgdir, 0, end, "owned");
   const child = setupKvm(memory);
   if (child < 0) {
     return -1;
   }
 
-  const end = pgRoundUp(sz);
   for (let tableVa = 0; tableVa < end; tableVa += PTSIZE) {
     if (!copyTable(memory, pgdir, child, tableVa, Math.min(end, tableVa + PTSIZE))) {
       freeVm(memory, child);
@@ -170,17 +180,18 @@ function frameOf(memory: Memory, caller: string, pte: number): number {
 
 /**
  * Frees an address space: drops one reference to every present user page, frees the user page
- * tables and the directory. The shared kernel tables stay. Panics if `pgdir` is `cr3`, the
- * directory the translator walks, because the freed frames would be reused under it.
+ * tables and the directory, and removes its page-directory tag. The shared kernel tables stay.
+ * Panics, changing nothing, if `pgdir` is `cr3` (the directory the translator walks, whose frames
+ * would be reused under it), if a kernel entry differs from the shared ones, or if a user entry
+ * points outside memory.
  */
 export function freeVm(memory: Memory, pgdir: number, cr3 = 0): void {
   checkPgdir(memory, "freeVm", pgdir);
   if (pgdir === cr3) {
     throw new MmuPanic(`freeVm: pgdir ${hex(pgdir)} is the loaded directory (cr3)`);
   }
-  if (memory.debug) {
-    checkKernelPdes(memory, "freeVm", pgdir);
-  }
+  checkKernelPdes(memory, "freeVm", pgdir);
+  checkUserRange(memory, "freeVm", pgdir, 0, KERNBASE, "owned");
 
   const words = memory.words;
   const pgdirWord = pgdir >>> 2;
@@ -198,6 +209,7 @@ export function freeVm(memory: Memory, pgdir: number, cr3 = 0): void {
     }
     memory.frames.kfree(tableWord << 2);
   }
+  memory.frames.unmarkPageDirectory(pgdir);
   memory.frames.kfree(pgdir);
   if (TRACE) trace(`freeVm ${hex(pgdir)}`);
 }
