@@ -21,11 +21,11 @@ import { Assembler } from "../test/asm.ts";
 import { bootSession, makeImage, Session } from "../test/session.ts";
 
 const SYSCALLS = 1_000_000;
-const FORKS = 200;
+const FORKS = 1000;
 const PIPE_MB = 4;
 const BOOTS = 5;
 /** Repetitions of each timed command; the median is reported. */
-const RUNS = 3;
+const RUNS = 7;
 /** 4 KiB writes the assembled pipe program makes: 16 MiB in all. */
 const PIPE_CHUNKS = 4096;
 
