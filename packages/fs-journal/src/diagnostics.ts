@@ -41,6 +41,23 @@ export class MkfsError extends Error {
   override readonly name = "MkfsError";
 }
 
+/**
+ * Returns a name in double quotes for a message. Chars outside printable ASCII become `\xNN`
+ * (a newline is `\x0a`), or `\uNNNN` above 0xff, and `"` and `\` get a backslash. Names come
+ * from images and user memory, so they may hold newlines and terminal escape sequences.
+ */
+export function quoteName(name: string): string {
+  let quoted = '"';
+  for (let i = 0; i < name.length; i++) {
+    const code = name.charCodeAt(i);
+    if (code === 0x22 || code === 0x5c) quoted += `\\${name[i]}`;
+    else if (code >= 0x20 && code < 0x7f) quoted += name[i];
+    else if (code <= 0xff) quoted += `\\x${code.toString(16).padStart(2, "0")}`;
+    else quoted += `\\u${code.toString(16).padStart(4, "0")}`;
+  }
+  return `${quoted}"`;
+}
+
 /** Raises FsPanic with xv6's "function: reason" message. */
 export function panic(where: string, reason: string): never {
   throw new FsPanic(`${where}: ${reason}`);

@@ -16,7 +16,7 @@
  * is freed at its last iput. Until then it takes no new entries and its ".." names nothing,
  * unlike in xv6, so no program can leave an inode that no path from the root reaches.
  */
-import { FsFormatError, panic, trace, traceFs } from "./diagnostics";
+import { FsFormatError, panic, quoteName, trace, traceFs } from "./diagnostics";
 import {
   DIRENT_SIZE,
   decodeDirentInum,
@@ -97,7 +97,7 @@ export class Directories {
     const inum = decodeDirentInum(this.entry, 0);
     if (inum >= this.core.layout.ninodes) {
       throw new FsFormatError(
-        `directory inode ${dp.inum} names inode ${inum} as "${name}", beyond the ${this.core.layout.ninodes} inodes`,
+        `directory inode ${dp.inum} names inode ${inum} as ${quoteName(name)}, beyond the ${this.core.layout.ninodes} inodes`,
         { runFsck: true },
       );
     }
@@ -105,9 +105,12 @@ export class Directories {
     if (ip === null) return null;
     if (ip.type === 0) {
       this.inodes.iput(ip);
-      throw new FsFormatError(`directory inode ${dp.inum} names free inode ${inum} as "${name}"`, {
-        runFsck: true,
-      });
+      throw new FsFormatError(
+        `directory inode ${dp.inum} names free inode ${inum} as ${quoteName(name)}`,
+        {
+          runFsck: true,
+        },
+      );
     }
     return { ip, off };
   }
@@ -126,7 +129,10 @@ export class Directories {
     const wrote = this.inodes.writei(dp, this.entry, off, DIRENT_SIZE);
     if (wrote !== DIRENT_SIZE) return false;
     if (traceFs) {
-      trace("fs", `dirlink: "${direntName(name)}" -> inode ${inum} in directory ${dp.inum}`);
+      trace(
+        "fs",
+        `dirlink: ${quoteName(direntName(name))} -> inode ${inum} in directory ${dp.inum}`,
+      );
     }
     return true;
   }
@@ -267,7 +273,7 @@ export class Directories {
       this.inodes.iput(ip);
       this.inodes.iput(dp);
       throw new FsFormatError(
-        `unlink: inode ${ip.inum} has nlink ${ip.nlink} but "${name}" names it`,
+        `unlink: inode ${ip.inum} has nlink ${ip.nlink} but ${quoteName(name)} names it`,
         { runFsck: true },
       );
     }
@@ -288,7 +294,8 @@ export class Directories {
     this.inodes.iput(dp);
     ip.nlink--;
     this.inodes.iupdate(ip);
-    if (traceFs) trace("fs", `unlink: "${name}" (inode ${ip.inum}, nlink now ${ip.nlink})`);
+    if (traceFs)
+      trace("fs", `unlink: ${quoteName(name)} (inode ${ip.inum}, nlink now ${ip.nlink})`);
     this.inodes.iput(ip);
     return true;
   }

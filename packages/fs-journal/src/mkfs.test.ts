@@ -212,6 +212,29 @@ describe("mkfs options", () => {
     rejects({ geometry: "bogus" as never }, /unknown geometry "bogus"/);
   });
 
+  test("rejects an unknown geometry by its escaped name, prototype names included", () => {
+    for (const [geometry, shown] of [
+      ["toString", '"toString"'],
+      ["__proto__", '"__proto__"'],
+      ["x6\n", '"x6\\x0a"'],
+    ]) {
+      const crash = new CrashDevice(new MemoryDevice(1000, 512));
+      expect(() => mkfs(crash, { geometry: geometry as never })).toThrow(
+        `unknown geometry ${shown}; use "xv6" or "extended"`,
+      );
+      expect(crash.writeCount).toBe(0);
+    }
+  });
+
+  test("entry messages escape the paths they quote", () => {
+    const device = new MemoryDevice(1000, 512);
+    expect(() => mkfs(device, { files: [{ path: "/a\n/../b", directory: true }] })).toThrow(
+      'entry path "/a\\x0a/../b" has a "." or ".." element',
+    );
+    const twice = { path: "/\x1b[1m", data: new Uint8Array(1) };
+    expect(() => mkfs(device, { files: [twice, twice] })).toThrow('"/\\x1b[1m" is given twice');
+  });
+
   test("rejects bad entries before writing anything", () => {
     rejects({ files: [{ path: "init", data: new Uint8Array(1) }] }, /must be absolute/);
     rejects({ files: [{ path: "/", directory: true }] }, /names the root/);

@@ -18,7 +18,7 @@
  * stops part way does not leave something that mounts.
  */
 import type { BlockDevice } from "./devices";
-import { MkfsError, panic } from "./diagnostics";
+import { MkfsError, panic, quoteName } from "./diagnostics";
 import {
   checkSuperblock,
   DIRENT_SIZE,
@@ -99,9 +99,10 @@ export function mkfs(device: BlockDevice, options: MkfsOptions = {}): DiskLayout
 
 function planLayout(device: BlockDevice, options: MkfsOptions): DiskLayout {
   const geometry = options.geometry ?? "xv6";
-  const spec = GEOMETRIES[geometry];
+  // hasOwn, so that a name such as "toString" from an untyped caller is not found on the prototype.
+  const spec = Object.hasOwn(GEOMETRIES, geometry) ? GEOMETRIES[geometry] : undefined;
   if (spec === undefined) {
-    throw new MkfsError(`unknown geometry "${geometry}"; use "xv6" or "extended"`);
+    throw new MkfsError(`unknown geometry ${quoteName(String(geometry))}; use "xv6" or "extended"`);
   }
   if (device.blockSize !== spec.blockSize) {
     throw new MkfsError(
@@ -166,9 +167,11 @@ function buildTree(entries: MkfsEntry[], layout: DiskLayout): Node {
       const last = i === elements.length - 1;
       const existing = byPath.get(path);
       if (existing !== undefined) {
-        if (last) throw new MkfsError(`"${entry.path}" is given twice`);
+        if (last) throw new MkfsError(`${quoteName(entry.path)} is given twice`);
         if (existing.type !== T_DIR) {
-          throw new MkfsError(`"${path}" is a file, so "${entry.path}" cannot be made under it`);
+          throw new MkfsError(
+            `${quoteName(path)} is a file, so ${quoteName(entry.path)} cannot be made under it`,
+          );
         }
         dir = existing;
         continue;
@@ -195,17 +198,21 @@ function checkEntryPath(path: unknown): string[] {
   }
   const elements = path.split("/").filter((element) => element !== "");
   if (elements.length === 0) {
-    throw new MkfsError(`entry path "${path}" names the root, which mkfs always makes`);
+    throw new MkfsError(`entry path ${quoteName(path)} names the root, which mkfs always makes`);
   }
   for (const element of elements) {
     if (element === "." || element === "..") {
-      throw new MkfsError(`entry path "${path}" has a "." or ".." element`);
+      throw new MkfsError(`entry path ${quoteName(path)} has a "." or ".." element`);
     }
     if (element.length > DIRSIZ) {
-      throw new MkfsError(`"${element}" in "${path}" is longer than ${DIRSIZ} bytes`);
+      throw new MkfsError(
+        `${quoteName(element)} in ${quoteName(path)} is longer than ${DIRSIZ} bytes`,
+      );
     }
     if (hasNonByteChar(element)) {
-      throw new MkfsError(`"${element}" in "${path}" has a NUL or a char above 0xff`);
+      throw new MkfsError(
+        `${quoteName(element)} in ${quoteName(path)} has a NUL or a char above 0xff`,
+      );
     }
   }
   return elements;
@@ -224,25 +231,25 @@ function entryType(entry: MkfsEntry): number {
   if ("directory" in entry) return T_DIR;
   if ("device" in entry) return T_DEV;
   throw new MkfsError(
-    `entry "${(entry as { path: string }).path}" has none of data, directory or device`,
+    `entry ${quoteName((entry as { path: string }).path)} has none of data, directory or device`,
   );
 }
 
 function fillNode(node: Node, entry: MkfsEntry, layout: DiskLayout): void {
   if ("data" in entry) {
     if (!(entry.data instanceof Uint8Array)) {
-      throw new MkfsError(`the data of "${entry.path}" is not a Uint8Array`);
+      throw new MkfsError(`the data of ${quoteName(entry.path)} is not a Uint8Array`);
     }
     if (entry.data.length > layout.maxFileBytes) {
       throw new MkfsError(
-        `"${entry.path}" has ${entry.data.length} bytes, more than the largest ${layout.geometry} file (${layout.maxFileBytes} bytes)`,
+        `${quoteName(entry.path)} has ${entry.data.length} bytes, more than the largest ${layout.geometry} file (${layout.maxFileBytes} bytes)`,
       );
     }
     node.data = entry.data;
   } else if ("device" in entry) {
     const { major, minor } = entry.device;
-    requireWhole(`major of "${entry.path}"`, major, 0, 0x7fff);
-    requireWhole(`minor of "${entry.path}"`, minor, 0, 0x7fff);
+    requireWhole(`major of ${quoteName(entry.path)}`, major, 0, 0x7fff);
+    requireWhole(`minor of ${quoteName(entry.path)}`, minor, 0, 0x7fff);
     node.major = major;
     node.minor = minor;
   }
