@@ -50,7 +50,7 @@ function freshDevice(
   const device =
     kind === "memory"
       ? new MemoryDevice(size, blockSize)
-      : FileDevice.create(join(dir, `${geometry}.img`), size, blockSize);
+      : FileDevice.create(join(dir, `${geometry}.img`), size, blockSize, { overwrite: true });
   mkfs(device, { geometry, ninodes: 200, zeroDataBlocks: false });
   return device;
 }

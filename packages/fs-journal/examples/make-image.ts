@@ -8,7 +8,9 @@ const path = process.argv[2] ?? "disk.img";
 const text = (s: string): Uint8Array => new TextEncoder().encode(s);
 
 // 1000 blocks of 512 bytes, 200 inodes and a 30-block log: the real xv6 mkfs defaults.
-const device = FileDevice.create(path, 1000);
+// overwrite: the script remakes its image on every run, as xv6's mkfs rewrites fs.img at each
+// build. Without it, create refuses an existing file (error code EEXIST).
+const device = FileDevice.create(path, 1000, 512, { overwrite: true });
 mkfs(device, {
   files: [
     { path: "/console", device: { major: 1, minor: 1 } },

@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, test } from "vitest";
@@ -112,8 +112,52 @@ describe("FileDevice", () => {
     writeFileSync(path, new Uint8Array(1024));
     const device = FileDevice.open(path, { readOnly: true });
     expect(device.readOnly).toBe(true);
-    expect(() => device.write(0, new Uint8Array(512))).toThrow("is opened read-only");
+    expect(() => device.write(0, new Uint8Array(512))).toThrow(
+      `write: "${path}" is opened read-only`,
+    );
     device.close();
+  });
+
+  test("create refuses an existing file with EEXIST and leaves it as it was", () => {
+    const path = join(dir, "existing.img");
+    writeFileSync(path, new Uint8Array(700).fill(5));
+    let error: unknown = null;
+    try {
+      FileDevice.create(path, 8, 512);
+    } catch (caught) {
+      error = caught;
+    }
+    expect(error).toBeInstanceOf(Error);
+    expect((error as NodeJS.ErrnoException).code).toBe("EEXIST");
+    expect((error as Error).message).toBe(
+      `FileDevice.create: "${path}" exists; pass { overwrite: true } to replace it`,
+    );
+    expect(readFileSync(path)).toEqual(Buffer.from(new Uint8Array(700).fill(5)));
+  });
+
+  test("create refuses a symbolic link, even to a missing file", () => {
+    const target = join(dir, "link-target.img");
+    const path = join(dir, "link.img");
+    symlinkSync(target, path);
+    expect(() => FileDevice.create(path, 8, 512)).toThrow(`"${path}" exists`);
+    expect(() => statSync(target)).toThrow("ENOENT");
+  });
+
+  test("create with overwrite replaces an existing file by zero blocks", () => {
+    const path = join(dir, "replaced.img");
+    writeFileSync(path, new Uint8Array(7000).fill(5));
+    const device = FileDevice.create(path, 4, 512, { overwrite: true });
+    device.close();
+    expect(readFileSync(path)).toEqual(Buffer.alloc(4 * 512));
+  });
+
+  test("messages quote the host path, escaping control chars", () => {
+    const path = join(dir, "new\nline\x1b.img");
+    const device = FileDevice.create(path, 1, 512);
+    device.close();
+    expect(() => device.read(0, new Uint8Array(512))).toThrow(
+      `read: "${dir}/new\\x0aline\\x1b.img" is closed`,
+    );
   });
 });
 

@@ -20,6 +20,7 @@ import {
   readSync,
   writeSync,
 } from "node:fs";
+import { quoteName } from "./diagnostics";
 import { detectGeometry, GEOMETRIES, SUPERBLOCK_BYTE } from "./format";
 
 /** A disk of fixed-size blocks. */
@@ -144,12 +145,36 @@ export class MemoryDevice implements BlockDevice {
   }
 }
 
+/**
+ * Opens a new file for writing: O_EXCL refuses an existing path (a symbolic link included),
+ * and with `overwrite` an existing file is truncated instead.
+ */
+function openNew(path: string, overwrite: boolean): number {
+  const replace = overwrite ? constants.O_TRUNC : constants.O_EXCL;
+  try {
+    return openSync(path, constants.O_RDWR | constants.O_CREAT | replace, 0o644);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
+    const exists = new Error(
+      `FileDevice.create: ${quoteName(path)} exists; pass { overwrite: true } to replace it`,
+      { cause: error },
+    );
+    throw Object.assign(exists, { code: "EEXIST" });
+  }
+}
+
 /** Options of FileDevice.open. */
 export interface FileDeviceOptions {
   /** Block size; sniffed from the image's superblock when omitted. */
   blockSize?: number;
   /** Opens the file read-only; writes raise an error and mount mounts read-only. */
   readOnly?: boolean;
+}
+
+/** Options of FileDevice.create. */
+export interface FileDeviceCreateOptions {
+  /** Replaces an existing file at the path; without it, an existing path raises EEXIST. */
+  overwrite?: boolean;
 }
 
 /** A disk image in a host file; flush() is fsync. */
@@ -198,18 +223,29 @@ export class FileDevice implements BlockDevice {
   }
 
   /**
-   * Creates (or replaces) an image file of blockCount zero blocks. The file is sparse on file
+   * Creates an image file of blockCount zero blocks. An existing path raises an error with code
+   * EEXIST, unless `overwrite` is set, which truncates the file. The new file is sparse on file
    * systems that support it, so a large empty image costs no disk space until it is written.
    */
-  static create(path: string, blockCount: number, blockSize = 512): FileDevice {
+  static create(
+    path: string,
+    blockCount: number,
+    blockSize = 512,
+    options: FileDeviceCreateOptions = {},
+  ): FileDevice {
     if (blockSize !== 512 && blockSize !== 4096) {
       throw new RangeError(`FileDevice.create: block size ${blockSize} is neither 512 nor 4096`);
     }
     if (!Number.isInteger(blockCount) || blockCount < 0) {
       throw new RangeError(`FileDevice.create: block count ${blockCount} is not a whole number`);
     }
-    const fd = openSync(path, constants.O_RDWR | constants.O_CREAT | constants.O_TRUNC, 0o644);
-    ftruncateSync(fd, blockCount * blockSize);
+    const fd = openNew(path, options.overwrite === true);
+    try {
+      ftruncateSync(fd, blockCount * blockSize);
+    } catch (error) {
+      closeSync(fd);
+      throw error;
+    }
     return new FileDevice(path, fd, blockSize, blockCount, false);
   }
 
@@ -225,7 +261,7 @@ export class FileDevice implements BlockDevice {
         this.blockSize - done,
         blockno * this.blockSize + done,
       );
-      if (got === 0) throw new Error(`read: ${this.path} ended inside block ${blockno}`);
+      if (got === 0) throw new Error(`read: ${quoteName(this.path)} ended inside block ${blockno}`);
       done += got;
     }
     this.stats.reads++;
@@ -233,7 +269,7 @@ export class FileDevice implements BlockDevice {
 
   write(blockno: number, src: Uint8Array): void {
     this.checkOpen("write");
-    if (this.readOnly) throw new Error(`write: ${this.path} is opened read-only`);
+    if (this.readOnly) throw new Error(`write: ${quoteName(this.path)} is opened read-only`);
     checkAccess(this, "write", blockno, src);
     let done = 0;
     while (done < this.blockSize) {
@@ -254,6 +290,6 @@ export class FileDevice implements BlockDevice {
   }
 
   private checkOpen(op: string): void {
-    if (this.fd < 0) throw new Error(`${op}: ${this.path} is closed`);
+    if (this.fd < 0) throw new Error(`${op}: ${quoteName(this.path)} is closed`);
   }
 }

@@ -9,9 +9,14 @@
 export { NBUF } from "./buffer-cache";
 export type { CrashOptions, CrashState, DeviceEvent } from "./crash-device";
 export { CrashDevice, DeviceCrashed } from "./crash-device";
-export type { BlockDevice, DeviceStats, FileDeviceOptions } from "./devices";
+export type {
+  BlockDevice,
+  DeviceStats,
+  FileDeviceCreateOptions,
+  FileDeviceOptions,
+} from "./devices";
 export { FileDevice, MemoryDevice, sniffBlockSize } from "./devices";
-export { FsFormatError, FsPanic, MkfsError } from "./diagnostics";
+export { FsFormatError, FsPanic, MkfsError, quoteName } from "./diagnostics";
 export type { Lookup } from "./directory";
 export type { MountOptions } from "./file-system";
 export { FileSystem } from "./file-system";
