@@ -13,11 +13,18 @@
  *
  * Buffer cache size: xv6's NBUF of 30 cannot hold a transaction that fills a 29-block log plus
  * the few buffers an operation holds at once, so the cache is max(NBUF, logCapacity + 16).
+ *
+ * A panic stops the file system. xv6 halts the machine at a panic, so the half-done change of
+ * the operation that panicked never reaches the disk. Here that change stays in the buffer cache
+ * (a buffer changed before logWrite panicked, an inode changed in memory), and the next commit
+ * would write it. So once any method raises FsPanic, every later method call raises FsPanic
+ * "the file system stopped after an earlier panic: <first message>" and writes nothing. The disk
+ * keeps every transaction committed before the panic; mounting it again continues from there.
  */
 import { BlockAllocator } from "./block-allocator";
 import { BufferCache, NBUF } from "./buffer-cache";
 import type { BlockDevice } from "./devices";
-import { FsFormatError, panic } from "./diagnostics";
+import { FsFormatError, FsPanic, panic } from "./diagnostics";
 import { Directories, type Lookup } from "./directory";
 import { type DiskLayout, type GeometryName, ROOTINO, type Stat, type Superblock } from "./format";
 import {
@@ -57,6 +64,8 @@ export class FileSystem {
   readonly maxWriteBytes: number;
   /** Maximum number of blocks one transaction may log. */
   readonly logCapacity: number;
+  /** Bytes of the largest file (71,680 for xv6); writei fails past it. */
+  readonly maxFileBytes: number;
   readonly readOnly: boolean;
   /** Blocks that recovery installed at mount. */
   readonly recoveredBlocks: number;
@@ -69,6 +78,7 @@ export class FileSystem {
   private readonly dirs: Directories;
   private readonly rootInode: Inode;
   private closed = false;
+  private stoppedBy: string | null = null;
 
   private constructor(
     device: BlockDevice,
@@ -93,6 +103,7 @@ export class FileSystem {
     this.maxOpBlocks = layout.maxOpBlocks;
     this.maxWriteBytes = layout.maxWriteBytes;
     this.logCapacity = layout.logCapacity;
+    this.maxFileBytes = layout.maxFileBytes;
     this.readOnly = readOnly;
     this.recoveredBlocks = recovered;
 
@@ -149,87 +160,115 @@ export class FileSystem {
     return this.log.stats;
   }
 
+  /** Whether every slot of the in-memory inode cache holds a referenced inode. */
+  get inodeCacheFull(): boolean {
+    return !this.inodes.hasFreeSlot();
+  }
+
+  /** The message of the FsPanic that stopped this file system, or null while it works. */
+  get panicMessage(): string | null {
+    return this.stoppedBy;
+  }
+
+  /**
+   * Runs one method's work. Raises FsPanic once the file system has stopped, and stops it at
+   * the first FsPanic that work raises (the comment at the top of this file gives the reason).
+   */
+  private run<T>(work: () => T): T {
+    if (this.stoppedBy !== null) {
+      throw new FsPanic(`the file system stopped after an earlier panic: ${this.stoppedBy}`);
+    }
+    try {
+      return work();
+    } catch (error) {
+      if (error instanceof FsPanic && this.stoppedBy === null) this.stoppedBy = error.message;
+      throw error;
+    }
+  }
+
   // Transactions.
 
   /** Opens an operation that logs at most `reserve` blocks (default maxOpBlocks, at most logCapacity). */
   beginOp(reserve = this.maxOpBlocks): void {
-    if (this.closed) panic("beginOp", "the file system is shut down");
-    this.log.beginOp(reserve);
+    this.run(() => {
+      if (this.closed) panic("beginOp", "the file system is shut down");
+      this.log.beginOp(reserve);
+    });
   }
 
   /** Closes an operation; the last one open commits. Call it in a finally block. */
   endOp(): void {
-    this.log.endOp();
+    this.run(() => this.log.endOp());
   }
 
   // Inodes, in xv6's vocabulary (inode.ts has the contracts).
 
   /** Returns a referenced inode, or null when every inode cache slot is in use. */
   iget(inum: number): Inode | null {
-    return this.inodes.iget(inum);
+    return this.run(() => this.inodes.iget(inum));
   }
 
   idup(ip: Inode): Inode {
-    return this.inodes.idup(ip);
+    return this.run(() => this.inodes.idup(ip));
   }
 
   /** Drops a reference; freeing an unlinked inode needs an open transaction. */
   iput(ip: Inode): void {
-    this.inodes.iput(ip);
+    this.run(() => this.inodes.iput(ip));
   }
 
   /** Allocates an inode inside a transaction; null when none is free or the cache is full. */
   ialloc(type: number): Inode | null {
-    return this.inodes.ialloc(type);
+    return this.run(() => this.inodes.ialloc(type));
   }
 
   iupdate(ip: Inode): void {
-    this.inodes.iupdate(ip);
+    this.run(() => this.inodes.iupdate(ip));
   }
 
   itrunc(ip: Inode): void {
-    this.inodes.itrunc(ip);
+    this.run(() => this.inodes.itrunc(ip));
   }
 
   stati(ip: Inode): Stat {
-    return this.inodes.stati(ip);
+    return this.run(() => this.inodes.stati(ip));
   }
 
   /** Reads into dst[0..n); returns bytes read, or -1 for a bad offset. */
   readi(ip: Inode, dst: Uint8Array, off: number, n: number): number {
-    return this.inodes.readi(ip, dst, off, n);
+    return this.run(() => this.inodes.readi(ip, dst, off, n));
   }
 
   /** Writes src[0..n) at off inside a transaction; returns bytes written (short on a full disk) or -1. */
   writei(ip: Inode, src: Uint8Array, off: number, n: number): number {
-    return this.inodes.writei(ip, src, off, n);
+    return this.run(() => this.inodes.writei(ip, src, off, n));
   }
 
   /** Returns how many distinct blocks writei(ip, src, off, n) will log, for packing transactions. */
   blocksForWrite(ip: Inode, off: number, n: number): number {
-    return this.inodes.blocksForWrite(ip, off, n);
+    return this.run(() => this.inodes.blocksForWrite(ip, off, n));
   }
 
   // Directories and paths (directory.ts has the contracts).
 
   dirlookup(dp: Inode, name: string): Lookup | null {
-    return this.dirs.dirlookup(dp, name);
+    return this.run(() => this.dirs.dirlookup(dp, name));
   }
 
   dirlink(dp: Inode, name: string, inum: number): boolean {
-    return this.dirs.dirlink(dp, name, inum);
+    return this.run(() => this.dirs.dirlink(dp, name, inum));
   }
 
   isDirEmpty(dp: Inode): boolean {
-    return this.dirs.isDirEmpty(dp);
+    return this.run(() => this.dirs.isDirEmpty(dp));
   }
 
   namei(path: string, cwd: Inode = this.rootInode): Inode | null {
-    return this.dirs.namei(path, cwd);
+    return this.run(() => this.dirs.namei(path, cwd));
   }
 
   nameiparent(path: string, cwd: Inode = this.rootInode): { dp: Inode; name: string } | null {
-    return this.dirs.nameiparent(path, cwd);
+    return this.run(() => this.dirs.nameiparent(path, cwd));
   }
 
   /** As xv6's create(): inside a transaction; returns the referenced inode or null. */
@@ -240,64 +279,67 @@ export class FileSystem {
     minor: number,
     cwd: Inode = this.rootInode,
   ): Inode | null {
-    return this.dirs.create(path, type, major, minor, cwd);
+    return this.run(() => this.dirs.create(path, type, major, minor, cwd));
   }
 
   /** As xv6's unlink(): inside a transaction. */
   unlink(path: string, cwd: Inode = this.rootInode): boolean {
-    return this.dirs.unlink(path, cwd);
+    return this.run(() => this.dirs.unlink(path, cwd));
   }
 
   /** As xv6's link(): inside a transaction. */
   link(oldPath: string, newPath: string, cwd: Inode = this.rootInode): boolean {
-    return this.dirs.link(oldPath, newPath, cwd);
+    return this.run(() => this.dirs.link(oldPath, newPath, cwd));
   }
 
   // Host tools: each call opens and commits its own transactions (host-api.ts).
 
   /** Reads a whole file. */
   readFile(path: string): FsResult<Uint8Array> {
-    return readFile(this, path);
+    return this.run(() => readFile(this, path));
   }
 
   /** Creates or replaces a file's contents, in as few transactions as the log allows. */
   writeFile(path: string, data: Uint8Array): FsResult<void> {
-    return writeFile(this, path, data);
+    return this.run(() => writeFile(this, path, data));
   }
 
   /** Lists a directory's entries in on-disk order, "." and ".." included. */
   listDir(path: string): FsResult<DirEntry[]> {
-    return listDir(this, path);
+    return this.run(() => listDir(this, path));
   }
 
   /** Removes a file, device or empty directory. */
   remove(path: string): FsResult<void> {
-    return remove(this, path);
+    return this.run(() => remove(this, path));
   }
 
   /** Makes a directory, and with `parents` every missing directory above it. */
   mkdir(path: string, options: { parents?: boolean } = {}): FsResult<void> {
-    return makeDirectory(this, path, options.parents ?? false);
+    return this.run(() => makeDirectory(this, path, options.parents ?? false));
   }
 
   /** Returns the stat of the inode a path names. */
   stat(path: string): FsResult<Stat> {
-    return statPath(this, path);
+    return this.run(() => statPath(this, path));
   }
 
   /** Counts the free data blocks by reading the bitmap. */
   freeBlocks(): number {
-    return this.alloc.freeCount();
+    return this.run(() => this.alloc.freeCount());
   }
 
   /**
    * Flushes the device and closes the file system; the disk is consistent because every
-   * transaction was installed at its endOp. Panics while an operation is open.
+   * transaction was installed at its endOp. Panics while an operation is open, and on a file
+   * system that a panic stopped.
    */
   shutdown(): void {
-    if (this.closed) return;
-    if (this.log.inTransaction) panic("shutdown", "an operation is still open");
-    if (!this.readOnly) this.device.flush();
-    this.closed = true;
+    this.run(() => {
+      if (this.closed) return;
+      if (this.log.inTransaction) panic("shutdown", "an operation is still open");
+      if (!this.readOnly) this.device.flush();
+      this.closed = true;
+    });
   }
 }

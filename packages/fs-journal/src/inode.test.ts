@@ -91,9 +91,8 @@ describe("iget and iput", () => {
   });
 
   test("iget of an inode number out of range is a panic", () => {
-    const fs = mounted();
-    expect(() => fs.iget(0)).toThrow("iget: inode number 0 is outside 1 to 199");
-    expect(() => fs.iget(200)).toThrow("iget: inode number 200 is outside 1 to 199");
+    expect(() => mounted().iget(0)).toThrow("iget: inode number 0 is outside 1 to 199");
+    expect(() => mounted().iget(200)).toThrow("iget: inode number 200 is outside 1 to 199");
   });
 
   test("iput of the last reference frees an unlinked inode", () => {

@@ -65,7 +65,9 @@ export class Inode implements Dinode {
   minor = 0;
   nlink = 0;
   size = 0;
-  readonly addrs = new Uint32Array(NADDRS);
+  // The type is written out: inferred, it is Uint32Array<ArrayBuffer>, which the declaration
+  // file would carry and TypeScript before 5.7 cannot read.
+  readonly addrs: Uint32Array = new Uint32Array(NADDRS);
 }
 
 /** The inode cache and the operations on inodes and their data. */
@@ -116,12 +118,16 @@ export class InodeTable {
   /**
    * Drops a reference. The last reference to an inode with nlink 0 frees it and its blocks on
    * disk, which needs an open transaction (on a read-only mount the inode is left as it is).
+   * Without one it panics before changing anything.
    */
   iput(ip: Inode): void {
     if (ip.ref < 1) panic("iput", `inode ${ip.inum} is not referenced`);
     // NOTE: an inode unlinked while open is freed only here; a crash before this last iput
     // leaves it allocated with nlink 0, as in xv6, and fsck reports it.
     if (ip.ref === 1 && ip.valid && ip.nlink === 0 && ip.type !== 0 && !this.core.readOnly) {
+      if (!this.core.log.inTransaction) {
+        panic("iput", `freeing unlinked inode ${ip.inum} outside of a transaction`);
+      }
       if (traceFs) trace("fs", `iput ${ip.inum}: freeing the inode and its ${ip.size} bytes`);
       this.itrunc(ip);
       ip.type = 0;

@@ -203,7 +203,7 @@ describe("log limits", () => {
     fs.beginOp();
     fs.unlink("/a");
     fs.endOp();
-    expect(() => fs.iput(ip)).toThrow("logWrite: write outside of a transaction");
+    expect(() => fs.iput(ip)).toThrow("iput: freeing unlinked inode 2 outside of a transaction");
   });
 
   test("reservation larger than the log is a panic", () => {
@@ -220,9 +220,15 @@ describe("log limits", () => {
     expect(() => fs.beginOp(10)).toThrow(
       "beginOp: reserving 10 blocks with 20 reserved and 0 logged overflows the log of 29",
     );
+  });
+
+  test("endOp releases the reservation", () => {
+    const fs = FileSystem.mount(image());
+    fs.beginOp(20);
     fs.endOp();
     fs.beginOp(29);
     fs.endOp();
+    expect(fs.inTransaction).toBe(false);
   });
 
   test("endOp without beginOp is a panic", () => {
@@ -341,11 +347,11 @@ describe("recovery", () => {
     const pending = new CrashDevice(crash.crashState(headerIndex + 1).device);
     const readOnly = FileSystem.mount(pending, { readOnly: true });
     expect(readOnly.readFile("/a").ok).toBe(true);
-    expect(() => readOnly.beginOp()).toThrow("beginOp: the file system is mounted read-only");
     expect(readOnly.writeFile("/b", new Uint8Array(1))).toEqual({
       ok: false,
       reason: 'cannot write "/b": the image is mounted read-only',
     });
+    expect(() => readOnly.beginOp()).toThrow("beginOp: the file system is mounted read-only");
     expect(pending.writeCount).toBe(0);
   });
 });
