@@ -232,7 +232,7 @@ describe("create", () => {
   test("out of blocks for a directory gives null and leaves no inode", () => {
     const fs = mounted(100, 16);
     // Fill the disk completely, keeping the root's one block.
-    expect(fs.writeFile("/fill", new Uint8Array(200 * 512)).ok).toBe(false);
+    expect(fs.writeFile("/fill", new Uint8Array(fs.maxFileBytes)).ok).toBe(false);
     expect(fs.freeBlocks()).toBe(0);
     const report = fsck(fs.device);
     expect(make(fs, "/d", T_DIR)).toBeNull();

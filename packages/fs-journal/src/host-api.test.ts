@@ -84,6 +84,27 @@ describe("writeFile and readFile", () => {
     expect(fsck(disk).problems).toEqual([]);
   });
 
+  test("refuses data past the largest file at once and leaves the file as it was", () => {
+    const crash = new CrashDevice(device());
+    const fs = FileSystem.mount(crash);
+    expect(fs.writeFile("/a", pattern(100)).ok).toBe(true);
+    const writes = crash.writeCount;
+    expect(fs.writeFile("/a", pattern(71_681))).toEqual({
+      ok: false,
+      reason:
+        'cannot write "/a": 71681 bytes is more than the maximum file size of 71680 bytes in the xv6 geometry',
+    });
+    expect(fs.writeFile("/new", pattern(200_000))).toEqual({
+      ok: false,
+      reason:
+        'cannot write "/new": 200000 bytes is more than the maximum file size of 71680 bytes in the xv6 geometry',
+    });
+    expect(crash.writeCount).toBe(writes);
+    expect(fs.readFile("/a")).toEqual({ ok: true, value: pattern(100) });
+    expect(fs.stat("/new").ok).toBe(false);
+    expect(fsck(crash).problems).toEqual([]);
+  });
+
   test("failures carry a reason naming the path", () => {
     const fs = FileSystem.mount(device());
     fs.mkdir("/d");
@@ -122,11 +143,11 @@ describe("writeFile and readFile", () => {
     });
     expect(fs.writeFile("/caf\u00e9\u20ac", pattern(1))).toEqual({
       ok: false,
-      reason: '"/caf\u00e9\u20ac" has a character above 0xff; names are bytes, one per char',
+      reason: '"/caf\\xe9\\u20ac" has a character above 0xff; names are bytes, one per char',
     });
     expect(fs.writeFile("/a\0b", pattern(1))).toEqual({
       ok: false,
-      reason: '"/a\0b" contains a NUL byte',
+      reason: '"/a\\x00b" contains a NUL byte',
     });
     expect(fs.writeFile("/caf\u00e9", pattern(1)).ok).toBe(true);
   });
@@ -160,6 +181,42 @@ describe("listDir and stat", () => {
       ok: false,
       reason: 'cannot stat "/nope": "/nope" does not exist',
     });
+  });
+});
+
+describe("a full inode cache", () => {
+  // With 2 cache slots, the root holds one, so a path of two elements cannot be resolved.
+  test("is named as the reason, not a missing file or a full disk", () => {
+    const crash = new CrashDevice(device());
+    const fs = FileSystem.mount(crash, { inodes: 2 });
+    const full = "the in-memory inode cache is full";
+    expect(fs.readFile("/dev/console")).toEqual({
+      ok: false,
+      reason: `cannot read "/dev/console": ${full}`,
+    });
+    expect(fs.stat("/dev/console")).toEqual({
+      ok: false,
+      reason: `cannot stat "/dev/console": ${full}`,
+    });
+    expect(fs.listDir("/dev")).toEqual({ ok: false, reason: `cannot list "/dev": ${full}` });
+    expect(fs.writeFile("/dev/new", pattern(10))).toEqual({
+      ok: false,
+      reason: `cannot write "/dev/new": ${full}`,
+    });
+    expect(fs.mkdir("/dev/sub")).toEqual({ ok: false, reason: `cannot make "/dev/sub": ${full}` });
+    expect(fs.remove("/dev/console")).toEqual({
+      ok: false,
+      reason: `cannot remove "/dev/console": ${full}`,
+    });
+    // A name that is not there is still reported as missing.
+    expect(fs.readFile("/dev/none")).toEqual({
+      ok: false,
+      reason: 'cannot read "/dev/none": "/dev/none" does not exist',
+    });
+    // The failures left no reference behind: a path of one element still works.
+    expect(fs.writeFile("/top", pattern(10)).ok).toBe(true);
+    expect(fs.readFile("/top")).toEqual({ ok: true, value: pattern(10) });
+    expect(fsck(crash).problems).toEqual([]);
   });
 });
 
@@ -235,8 +292,7 @@ describe("host calls and transactions", () => {
     const fs = FileSystem.mount(device());
     fs.beginOp();
     expect(() => fs.readFile("/a")).toThrow(FsPanic);
-    expect(() => fs.readFile("/a")).toThrow("host API: called while an operation is open");
-    fs.endOp();
+    expect(fs.panicMessage).toBe("host API: called while an operation is open");
   });
 
   test("read-only mount reads and refuses changes", () => {

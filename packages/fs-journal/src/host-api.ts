@@ -10,8 +10,12 @@
  * writeFile packs its data into as few transactions as the log allows, sizing each one with
  * blocksForWrite. So a file larger than one transaction is not replaced atomically. A crash
  * part way leaves a prefix of the new contents, as a crash during a large xv6 write() does.
+ * Data larger than the maximum file size is rejected before anything is written, and the
+ * loop stops at the first piece that writes nothing or fails.
+ *
+ * Every path and name in a reason goes through quoteName, so a reason is one printable line.
  */
-import { FsFormatError, panic } from "./diagnostics";
+import { FsFormatError, panic, quoteName } from "./diagnostics";
 import type { FileSystem } from "./file-system";
 import {
   DIRENT_SIZE,
@@ -45,17 +49,21 @@ function fail<T>(reason: string): FsResult<T> {
   return { ok: false, reason };
 }
 
+const CACHE_FULL = "the in-memory inode cache is full";
+
 /** Splits a host path into elements, or returns the reason it is not a valid path. */
 function splitPath(path: string): string[] | string {
   for (let i = 0; i < path.length; i++) {
     const code = path.charCodeAt(i);
-    if (code > 0xff) return `"${path}" has a character above 0xff; names are bytes, one per char`;
-    if (code === 0) return `"${path}" contains a NUL byte`;
+    if (code > 0xff) {
+      return `${quoteName(path)} has a character above 0xff; names are bytes, one per char`;
+    }
+    if (code === 0) return `${quoteName(path)} contains a NUL byte`;
   }
   const elements = path.split("/").filter((element) => element !== "");
   const long = elements.find((element) => element.length > DIRSIZ);
   if (long !== undefined) {
-    return `"${long}" is longer than ${DIRSIZ} bytes, the longest name a directory entry holds`;
+    return `${quoteName(long)} is longer than ${DIRSIZ} bytes, the longest name a directory entry holds`;
   }
   return elements;
 }
@@ -64,7 +72,10 @@ function joinPath(elements: string[]): string {
   return `/${elements.join("/")}`;
 }
 
-/** Runs work inside one transaction (none on a read-only mount). */
+/**
+ * Runs work inside one transaction (none on a read-only mount). After a panic the file system
+ * rejects endOp as well, so it is skipped and the panic itself reaches the caller.
+ */
 function transaction<T>(fs: FileSystem, reserve: number, work: () => T): T {
   if (fs.inTransaction) panic("host API", "called while an operation is open");
   if (fs.readOnly) return work();
@@ -72,25 +83,64 @@ function transaction<T>(fs: FileSystem, reserve: number, work: () => T): T {
   try {
     return work();
   } finally {
-    fs.endOp();
+    if (fs.panicMessage === null) fs.endOp();
   }
 }
 
-/** Explains why `elements` does not resolve: the first element that is missing or not a directory. */
+/**
+ * Explains why `elements` does not resolve: the first element that is missing or not a
+ * directory, or a full inode cache when an entry exists but its inode cannot be loaded.
+ */
 function explainMissing(fs: FileSystem, elements: string[]): string {
   let ip = fs.idup(fs.root);
   for (let i = 0; i < elements.length; i++) {
     if (ip.type !== T_DIR) {
       fs.iput(ip);
-      return `"${joinPath(elements.slice(0, i))}" is not a directory`;
+      return `${quoteName(joinPath(elements.slice(0, i)))} is not a directory`;
     }
     const found = fs.dirlookup(ip, elements[i]!);
+    if (found === null) {
+      const cacheFull = fs.inodeCacheFull && hasEntry(fs, ip, elements[i]!);
+      fs.iput(ip);
+      return cacheFull
+        ? CACHE_FULL
+        : `${quoteName(joinPath(elements.slice(0, i + 1)))} does not exist`;
+    }
     fs.iput(ip);
-    if (found === null) return `"${joinPath(elements.slice(0, i + 1))}" does not exist`;
     ip = found.ip;
   }
   fs.iput(ip);
-  return "the inode cache is full";
+  return CACHE_FULL;
+}
+
+/** Returns whether directory dp has an entry `name`, without loading the inode it names. */
+function hasEntry(fs: FileSystem, dp: Inode, name: string): boolean {
+  const size = checkedSize(fs, dp);
+  const block = new Uint8Array(fs.blockSize);
+  for (let base = 0; base < size; base += block.length) {
+    const got = fs.readi(dp, block, base, Math.min(block.length, size - base));
+    if (got <= 0) return false;
+    for (let off = 0; off + DIRENT_SIZE <= got; off += DIRENT_SIZE) {
+      if (decodeDirentInum(block, off) !== 0 && decodeDirentName(block, off) === name) return true;
+    }
+  }
+  return false;
+}
+
+/**
+ * Explains why create of `elements` returned null when nothing exists at that path: a missing
+ * parent, a parent that is not a directory, a full inode cache or a full disk.
+ */
+function explainCreateFailure(fs: FileSystem, elements: string[]): string {
+  const parent = elements.slice(0, -1);
+  const dp = fs.namei(joinPath(parent));
+  if (dp === null) return explainMissing(fs, parent);
+  // create held the parent too when it asked for a cache slot, so the cache is as it was then.
+  let reason = "no free inode or block is left";
+  if (dp.type !== T_DIR) reason = `${quoteName(joinPath(parent))} is not a directory`;
+  else if (fs.inodeCacheFull) reason = CACHE_FULL;
+  fs.iput(dp);
+  return reason;
 }
 
 /** Resolves elements to a referenced inode, or the reason it cannot. */
@@ -104,12 +154,17 @@ export function readFile(fs: FileSystem, path: string): FsResult<Uint8Array> {
   if (typeof elements === "string") return fail(elements);
   return transaction(fs, 0, () => {
     const ip = lookup(fs, elements);
-    if (typeof ip === "string") return fail(`cannot read "${path}": ${ip}`);
+    if (typeof ip === "string") return fail(`cannot read ${quoteName(path)}: ${ip}`);
     try {
-      if (ip.type === T_DIR) return fail(`cannot read "${path}": it is a directory`);
+      if (ip.type === T_DIR) return fail(`cannot read ${quoteName(path)}: it is a directory`);
       // NOTE: the whole file is read into one array; readi reads a file too large for memory.
       const data = new Uint8Array(checkedSize(fs, ip));
-      fs.readi(ip, data, 0, ip.size);
+      const got = fs.readi(ip, data, 0, data.length);
+      if (got !== data.length) {
+        return fail(
+          `cannot read ${quoteName(path)}: readi returned ${got} of ${data.length} bytes`,
+        );
+      }
       return ok(data);
     } finally {
       fs.iput(ip);
@@ -122,7 +177,7 @@ export function statPath(fs: FileSystem, path: string): FsResult<Stat> {
   if (typeof elements === "string") return fail(elements);
   return transaction(fs, 0, () => {
     const ip = lookup(fs, elements);
-    if (typeof ip === "string") return fail(`cannot stat "${path}": ${ip}`);
+    if (typeof ip === "string") return fail(`cannot stat ${quoteName(path)}: ${ip}`);
     const st = fs.stati(ip);
     fs.iput(ip);
     return ok(st);
@@ -134,10 +189,12 @@ export function listDir(fs: FileSystem, path: string): FsResult<DirEntry[]> {
   if (typeof elements === "string") return fail(elements);
   return transaction(fs, 0, () => {
     const dp = lookup(fs, elements);
-    if (typeof dp === "string") return fail(`cannot list "${path}": ${dp}`);
+    const quoted = quoteName(path);
+    if (typeof dp === "string") return fail(`cannot list ${quoted}: ${dp}`);
     try {
-      if (dp.type !== T_DIR) return fail(`cannot list "${path}": it is not a directory`);
-      return readEntries(fs, dp);
+      if (dp.type !== T_DIR) return fail(`cannot list ${quoted}: it is not a directory`);
+      const entries = readEntries(fs, dp);
+      return entries.ok ? entries : fail(`cannot list ${quoted}: ${entries.reason}`);
     } finally {
       fs.iput(dp);
     }
@@ -162,7 +219,8 @@ function checkedSize(fs: FileSystem, ip: Inode): number {
 function readEntries(fs: FileSystem, dp: Inode): FsResult<DirEntry[]> {
   const size = checkedSize(fs, dp);
   const raw = new Uint8Array(size - (size % DIRENT_SIZE));
-  fs.readi(dp, raw, 0, raw.length);
+  const got = fs.readi(dp, raw, 0, raw.length);
+  if (got !== raw.length) return fail(`readi returned ${got} of ${raw.length} bytes`);
   const entries: DirEntry[] = [];
   for (let off = 0; off < raw.length; off += DIRENT_SIZE) {
     const inum = decodeDirentInum(raw, off);
@@ -170,12 +228,12 @@ function readEntries(fs: FileSystem, dp: Inode): FsResult<DirEntry[]> {
     const name = decodeDirentName(raw, off);
     if (inum >= fs.superblock.ninodes) {
       throw new FsFormatError(
-        `directory inode ${dp.inum} names inode ${inum} as "${name}", beyond the ${fs.superblock.ninodes} inodes`,
+        `directory inode ${dp.inum} names inode ${inum} as ${quoteName(name)}, beyond the ${fs.superblock.ninodes} inodes`,
         { runFsck: true },
       );
     }
     const ip = fs.iget(inum);
-    if (ip === null) return fail("the inode cache is full");
+    if (ip === null) return fail(CACHE_FULL);
     entries.push({ name, inum, type: ip.type, nlink: ip.nlink, size: ip.size });
     fs.iput(ip);
   }
@@ -185,57 +243,66 @@ function readEntries(fs: FileSystem, dp: Inode): FsResult<DirEntry[]> {
 export function writeFile(fs: FileSystem, path: string, data: Uint8Array): FsResult<void> {
   const elements = splitPath(path);
   if (typeof elements === "string") return fail(elements);
-  if (fs.readOnly) return fail(`cannot write "${path}": the image is mounted read-only`);
-  if (elements.length === 0) return fail(`cannot write "${path}": it is the root directory`);
+  const quoted = quoteName(path);
+  if (fs.readOnly) return fail(`cannot write ${quoted}: the image is mounted read-only`);
+  if (elements.length === 0) return fail(`cannot write ${quoted}: it is the root directory`);
+  if (data.length > fs.maxFileBytes) {
+    return fail(
+      `cannot write ${quoted}: ${data.length} bytes is more than the maximum file size of ${fs.maxFileBytes} bytes in the ${fs.geometry} geometry`,
+    );
+  }
 
   // First transaction: create or truncate, then as much data as the rest of the log holds.
-  const opened = transaction(fs, fs.logCapacity, (): FsResult<{ ip: Inode; written: number }> => {
+  const opened = transaction(fs, fs.logCapacity, (): FsResult<{ ip: Inode; wrote: number }> => {
     const ip = openForWrite(fs, elements);
-    if (typeof ip === "string") return fail(`cannot write "${path}": ${ip}`);
-    return ok({ ip, written: writeChunk(fs, ip, data, 0) });
+    if (typeof ip === "string") return fail(`cannot write ${quoted}: ${ip}`);
+    return ok({ ip, wrote: writeChunk(fs, ip, data, 0) });
   });
   if (!opened.ok) return opened;
 
-  // Further transactions until the data is written or one of them writes nothing (disk full).
+  // Further transactions until the data is written, a piece fails (-1 from writei), or a piece
+  // that had a transaction to itself writes nothing (the disk is full). The first piece shares
+  // its transaction with the create or truncate, so writing nothing there is no verdict yet.
+  // Every other pass writes at least one byte, so the loop ends.
   // NOTE: a crash between two of these transactions leaves a prefix of the new contents.
   const { ip } = opened.value;
-  let written = opened.value.written;
-  while (written < data.length) {
-    const before = written;
-    written = transaction(fs, fs.logCapacity, () => before + writeChunk(fs, ip, data, before));
-    if (written === before) break;
+  let written = 0;
+  let wrote = opened.value.wrote;
+  let alone = false;
+  while (wrote > 0 || (wrote === 0 && !alone)) {
+    written += wrote;
+    if (written === data.length) break;
+    const off = written;
+    wrote = transaction(fs, fs.logCapacity, () => writeChunk(fs, ip, data, off));
+    alone = true;
   }
   transaction(fs, fs.maxOpBlocks, () => fs.iput(ip));
-  if (written < data.length) {
+
+  if (written === data.length) return ok(undefined);
+  if (wrote < 0) {
     return fail(
-      `cannot write "${path}": the disk is full after ${written} of ${data.length} bytes (the file keeps them)`,
+      `cannot write ${quoted}: writei failed at offset ${written} of ${data.length} bytes (the file keeps the bytes before it)`,
     );
   }
-  return ok(undefined);
+  return fail(
+    `cannot write ${quoted}: the disk is full after ${written} of ${data.length} bytes (the file keeps them)`,
+  );
 }
 
 /** Creates the file or truncates an existing one; returns it referenced, or a reason. */
 function openForWrite(fs: FileSystem, elements: string[]): Inode | string {
   const path = joinPath(elements);
   const ip = fs.create(path, T_FILE, 0, 0);
-  if (ip === null) {
-    const existing = fs.namei(path);
-    if (existing === null) {
-      const parent = fs.namei(joinPath(elements.slice(0, -1)));
-      if (parent === null) return explainMissing(fs, elements.slice(0, -1));
-      fs.iput(parent);
-      return "no free inode or block is left";
-    }
-    const type = existing.type;
-    fs.iput(existing);
-    return type === T_DIR
-      ? "it is a directory"
-      : type === T_DEV
-        ? "it is a device"
-        : "it cannot be opened";
+  if (ip !== null) {
+    if (ip.size > 0) fs.itrunc(ip);
+    return ip;
   }
-  if (ip.size > 0) fs.itrunc(ip);
-  return ip;
+  const existing = fs.namei(path);
+  if (existing === null) return explainCreateFailure(fs, elements);
+  const type = existing.type;
+  fs.iput(existing);
+  if (type === T_DIR) return "it is a directory";
+  return type === T_DEV ? "it is a device" : "it cannot be opened";
 }
 
 /**
@@ -258,21 +325,22 @@ function writeChunk(fs: FileSystem, ip: Inode, data: Uint8Array, off: number): n
 export function remove(fs: FileSystem, path: string): FsResult<void> {
   const elements = splitPath(path);
   if (typeof elements === "string") return fail(elements);
-  if (fs.readOnly) return fail(`cannot remove "${path}": the image is mounted read-only`);
-  if (elements.length === 0) return fail(`cannot remove "${path}": it is the root directory`);
+  const quoted = quoteName(path);
+  if (fs.readOnly) return fail(`cannot remove ${quoted}: the image is mounted read-only`);
+  if (elements.length === 0) return fail(`cannot remove ${quoted}: it is the root directory`);
   const last = elements[elements.length - 1];
   if (last === "." || last === "..") {
-    return fail(`cannot remove "${path}": "." and ".." cannot be removed`);
+    return fail(`cannot remove ${quoted}: "." and ".." cannot be removed`);
   }
 
   return transaction(fs, fs.maxOpBlocks, (): FsResult<void> => {
     if (fs.unlink(joinPath(elements))) return ok(undefined);
     const ip = lookup(fs, elements);
-    if (typeof ip === "string") return fail(`cannot remove "${path}": ${ip}`);
+    if (typeof ip === "string") return fail(`cannot remove ${quoted}: ${ip}`);
     const notEmpty = ip.type === T_DIR;
     fs.iput(ip);
     return fail(
-      `cannot remove "${path}": ${notEmpty ? "the directory is not empty" : "the entry could not be removed"}`,
+      `cannot remove ${quoted}: ${notEmpty ? "the directory is not empty" : "the entry could not be removed"}`,
     );
   });
 }
@@ -280,9 +348,10 @@ export function remove(fs: FileSystem, path: string): FsResult<void> {
 export function makeDirectory(fs: FileSystem, path: string, parents: boolean): FsResult<void> {
   const elements = splitPath(path);
   if (typeof elements === "string") return fail(elements);
-  if (fs.readOnly) return fail(`cannot make "${path}": the image is mounted read-only`);
+  const quoted = quoteName(path);
+  if (fs.readOnly) return fail(`cannot make ${quoted}: the image is mounted read-only`);
   if (elements.length === 0) {
-    return parents ? ok(undefined) : fail(`cannot make "${path}": it exists`);
+    return parents ? ok(undefined) : fail(`cannot make ${quoted}: it exists`);
   }
 
   const first = parents ? 1 : elements.length;
@@ -291,7 +360,7 @@ export function makeDirectory(fs: FileSystem, path: string, parents: boolean): F
     const result = transaction(fs, fs.maxOpBlocks, () =>
       makeOne(fs, prefix, parents || depth < elements.length),
     );
-    if (!result.ok) return fail(`cannot make "${path}": ${result.reason}`);
+    if (!result.ok) return fail(`cannot make ${quoted}: ${result.reason}`);
   }
   return ok(undefined);
 }
@@ -304,19 +373,11 @@ function makeOne(fs: FileSystem, elements: string[], existingOk: boolean): FsRes
     const isDir = existing.type === T_DIR;
     fs.iput(existing);
     if (isDir && existingOk) return ok(undefined);
-    return fail(isDir ? `"${path}" exists` : `"${path}" exists and is not a directory`);
+    const quoted = quoteName(path);
+    return fail(isDir ? `${quoted} exists` : `${quoted} exists and is not a directory`);
   }
   const ip = fs.create(path, T_DIR, 0, 0);
-  if (ip !== null) {
-    fs.iput(ip);
-    return ok(undefined);
-  }
-  const parent = elements.slice(0, -1);
-  const dp = fs.namei(joinPath(parent));
-  if (dp === null) return fail(explainMissing(fs, parent));
-  const isDir = dp.type === T_DIR;
-  fs.iput(dp);
-  return fail(
-    isDir ? "no free inode or block is left" : `"${joinPath(parent)}" is not a directory`,
-  );
+  if (ip === null) return fail(explainCreateFailure(fs, elements));
+  fs.iput(ip);
+  return ok(undefined);
 }
