@@ -150,7 +150,6 @@ describe("fsck problems", () => {
     });
     expect(check(device).problems).toEqual([
       "block 61 is used twice: by inode 2 and by inode 5 (as its file block 0)",
-      "inode 5 has no block for file block 0, inside its size of 100 bytes",
     ]);
   });
 
@@ -161,7 +160,6 @@ describe("fsck problems", () => {
     });
     expect(check(device).problems).toEqual([
       "inode 2 refers to block 5000 as its file block 1, outside the data blocks (59 to 999)",
-      "inode 2 has no block for file block 1, inside its size of 1500 bytes",
       "block 61 is marked used in the bitmap, but no inode refers to it",
     ]);
   });
@@ -257,6 +255,98 @@ describe("fsck problems", () => {
     expect(check(device).problems).toEqual([
       'directory inode 3 has ".." naming inode 4 instead of its parent 1',
       'directory inode 3 does not begin with "." and ".." entries',
+    ]);
+  });
+
+  test('an extra "." entry is one problem', () => {
+    const device = image();
+    encodeDirent(device.bytes, 63 * 512 + 3 * 16, 3, ".");
+    expect(check(device).problems).toEqual([
+      'directory inode 3 has another "." entry at offset 48, naming inode 3; only the entries at offsets 0 and 16 may be "." and ".."',
+    ]);
+  });
+
+  test('an extra ".." entry naming the wrong inode is one problem', () => {
+    const device = image();
+    encodeDirent(device.bytes, 63 * 512 + 3 * 16, 4, "..");
+    expect(check(device).problems).toEqual([
+      'directory inode 3 has another ".." entry at offset 48, naming inode 4; only the entries at offsets 0 and 16 may be "." and ".."',
+    ]);
+  });
+
+  test('"." and ".." swapped are reported as missing', () => {
+    const device = image();
+    encodeDirent(device.bytes, 63 * 512, 1, "..");
+    encodeDirent(device.bytes, 63 * 512 + 16, 3, ".");
+    expect(check(device).problems).toEqual([
+      'directory inode 3 does not begin with "." and ".." entries',
+    ]);
+  });
+
+  test('entries that no path reaches: empty name, a "/", a repeated name', () => {
+    const device = image();
+    encodeDirent(device.bytes, 63 * 512 + 3 * 16, 5, "");
+    encodeDirent(device.bytes, 63 * 512 + 4 * 16, 5, "x/y");
+    encodeDirent(device.bytes, 63 * 512 + 5 * 16, 4, "b");
+    expect(check(device).problems).toEqual([
+      "directory inode 3 has an entry with an empty name at offset 48, naming inode 5; no path reaches it",
+      'directory inode 3 has an entry "x/y" at offset 64, naming inode 5; no path reaches a name that contains "/"',
+      'directory inode 3 has a second entry "b" at offset 80, naming inode 4; lookups find only the first',
+      "inode 4 (file) has nlink 1, but 2 directory entries name it",
+      "inode 5 (file) has nlink 1, but 3 directory entries name it",
+    ]);
+  });
+
+  test("names from the image are escaped in problems", () => {
+    const device = image();
+    encodeDirent(device.bytes, 63 * 512 + 3 * 16, 7, '\x1b[2J\n"');
+    encodeDirent(device.bytes, 63 * 512 + 4 * 16, 1, "up\x7f");
+    expect(check(device).problems).toEqual([
+      'directory inode 3 has an entry "\\x1b[2J\\x0a\\"" naming inode 7, which is free',
+      'directory inode 1 is named again as "up\\x7f" in directory 3; a directory has one name, and a second one can make a loop',
+    ]);
+  });
+
+  test("names from the image are escaped in the errors of a lookup", () => {
+    const device = image();
+    // The root's entry for /c (inode 5) becomes "c\n", and inode 5 becomes free.
+    encodeDirent(device.bytes, 59 * 512 + 4 * 16, 5, "c\n");
+    editInode(device, 5, (inode) => {
+      inode.type = 0;
+    });
+    const fs = FileSystem.mount(device);
+    expect(() => fs.readFile("/c\n")).toThrow('directory inode 1 names free inode 5 as "c\\x0a"');
+  });
+
+  test("an indirect block outside the disk is not also reported as missing blocks", () => {
+    const device = new MemoryDevice(1000, 512);
+    mkfs(device, { files: [{ path: "/big", data: new Uint8Array(14 * 512).fill(1) }] });
+    editInode(device, 2, (inode) => {
+      inode.addrs[12] = 5000;
+    });
+    expect(check(device).problems).toEqual([
+      "inode 2 refers to block 5000 as its indirect block, outside the data blocks (59 to 999)",
+      "block 72 is marked used in the bitmap, but no inode refers to it",
+      "block 73 is marked used in the bitmap, but no inode refers to it",
+      "block 74 is marked used in the bitmap, but no inode refers to it",
+    ]);
+  });
+
+  test("a shared indirect block is not also reported as missing blocks", () => {
+    const device = new MemoryDevice(1000, 512);
+    mkfs(device, {
+      files: [
+        { path: "/big", data: new Uint8Array(14 * 512).fill(1) },
+        { path: "/two", data: new Uint8Array(13 * 512).fill(2) },
+      ],
+    });
+    editInode(device, 3, (inode) => {
+      inode.addrs[12] = 72;
+    });
+    expect(check(device).problems).toEqual([
+      "block 72 is used twice: by inode 2 and by inode 3 (as its indirect block)",
+      "block 87 is marked used in the bitmap, but no inode refers to it",
+      "block 88 is marked used in the bitmap, but no inode refers to it",
     ]);
   });
 

@@ -11,15 +11,19 @@
  *      a block for every byte below its size and none past it;
  *   3. the bitmap against the blocks reached in 2: metadata and referenced blocks marked used,
  *      and no data block marked used that nothing refers to;
- *   4. the directory tree from the root: sizes in whole entries, "." and ".." first and right,
- *      every entry naming an allocated inode, no directory named twice (which also finds loops);
+ *   4. the directory tree from the root: sizes in whole entries, "." and ".." as the first two
+ *      entries and nowhere else, every entry naming an allocated inode, every name reachable
+ *      by a path (not empty, no "/", not repeated in its directory), no directory named twice
+ *      (which also finds loops);
  *   5. link counts by xv6's rule: a file's nlink is the number of entries naming it; a
  *      directory's is 1 (its entry, or mkfs's count for the root) plus one per subdirectory;
  *      an allocated inode that no entry names is reported.
- * Each problem is one sentence naming the inode or block. fsck never throws for a bad image; an
- * unexpected error becomes a problem that says fsck stopped.
+ * Each problem is one sentence naming the inode or block, on one line: names from the image are
+ * shown through quoteName, so their control bytes are escaped. fsck never throws for a bad
+ * image; an unexpected error becomes a problem that gives its message.
  */
 import type { BlockDevice } from "./devices";
+import { quoteName } from "./diagnostics";
 import {
   DIRENT_SIZE,
   type Dinode,
@@ -62,6 +66,13 @@ export interface FsckCounts {
   usedBlocks: number;
   freeBlocks: number;
 }
+
+/**
+ * The outcome of claiming a block address: nothing (address 0), a block now owned by the inode,
+ * a block another inode already owns, or an address outside the data area. claim reports the
+ * last two itself, so no caller reports such a block as missing.
+ */
+type Claim = "absent" | "claimed" | "shared" | "outside";
 
 /** Receives the data blocks fsck finds for one inode. */
 interface BlockVisitor {
@@ -288,9 +299,7 @@ class FsckRun {
     const { ndirect, nindirect, doubleIndirect } = this.layout;
     const base = inum * NADDRS;
     for (let bn = 0; bn < ndirect; bn++) {
-      const addr = this.claim(inum, this.addrs[base + bn]!, `file block ${bn}`);
-      if (addr !== 0) visitor.block(bn, addr);
-      else if (bn < needed) visitor.missing(bn, 1);
+      this.visitData(inum, this.addrs[base + bn]!, bn, needed, visitor);
     }
     this.walkIndex(inum, this.addrs[base + ndirect]!, ndirect, 1, needed, visitor);
     if (doubleIndirect) {
@@ -316,11 +325,15 @@ class FsckRun {
   ): void {
     const span = depth === 1 ? 1 : this.layout.nindirect;
     const role = depth === 1 ? "indirect block" : "double-indirect block";
-    if (this.claim(inum, index, role) === 0) {
+    const claim = this.claim(inum, index, role);
+    if (claim === "absent") {
       const count = Math.min(needed, first + span * this.layout.nindirect) - first;
       if (count > 0) visitor.missing(first, count);
       return;
     }
+    // claim has reported an index block that is shared or outside the disk. Its entries are
+    // not examined, because they belong to another inode or are not on the disk at all.
+    if (claim !== "claimed") return;
     this.view.read(index, this.block);
     const entries = new Uint32Array(this.layout.nindirect);
     for (let i = 0; i < entries.length; i++) entries[i] = getU32(this.block, 4 * i);
@@ -331,31 +344,47 @@ class FsckRun {
           this.walkIndex(inum, entries[i]!, bn, 1, needed, visitor);
         continue;
       }
-      const addr = this.claim(inum, entries[i]!, `file block ${bn}`);
-      if (addr !== 0) visitor.block(bn, addr);
-      else if (bn < needed) visitor.missing(bn, 1);
+      this.visitData(inum, entries[i]!, bn, needed, visitor);
     }
   }
 
-  /** Records that inum uses addr as its `role`; returns addr, or 0 when it is 0 or unusable. */
-  private claim(inum: number, addr: number, role: string): number {
-    if (addr === 0) return 0;
+  /**
+   * Claims the data block at file block bn and hands it to the visitor. A shared block is still
+   * the file's block, so a directory's contents are read from it. A missing block below `needed`
+   * goes to visitor.missing. An address outside the disk goes to neither, because claim has
+   * reported it.
+   */
+  private visitData(
+    inum: number,
+    addr: number,
+    bn: number,
+    needed: number,
+    visitor: BlockVisitor,
+  ): void {
+    const claim = this.claim(inum, addr, `file block ${bn}`);
+    if (claim === "claimed" || claim === "shared") visitor.block(bn, addr);
+    else if (claim === "absent" && bn < needed) visitor.missing(bn, 1);
+  }
+
+  /** Records that inum uses addr as its `role`; reports an address outside the disk or in use. */
+  private claim(inum: number, addr: number, role: string): Claim {
+    if (addr === 0) return "absent";
     const { datastart, size } = this.layout;
     if (addr < datastart || addr >= size) {
       this.problem(
         `inode ${inum} refers to block ${addr} as its ${role}, outside the data blocks (${datastart} to ${size - 1})`,
       );
-      return 0;
+      return "outside";
     }
     const previous = this.owner[addr]!;
     if (previous !== 0) {
       this.problem(
         `block ${addr} is used twice: by inode ${previous} and by inode ${inum} (as its ${role})`,
       );
-      return 0;
+      return "shared";
     }
     this.owner[addr] = inum;
-    return addr;
+    return "claimed";
   }
 
   private checkBitmap(): void {
@@ -403,49 +432,98 @@ class FsckRun {
     }
   }
 
+  /**
+   * Checks one directory's entries: "." and ".." as its first two, every entry naming an
+   * allocated inode, and every other name reachable by a path. Counts the names for the link
+   * counts and queues the subdirectories.
+   */
   private checkDirectory(dir: number, parent: number, enqueue: (inum: number) => void): void {
     const size = this.sizes[dir]!;
     if (size % DIRENT_SIZE !== 0) {
       this.problem(`directory inode ${dir} has size ${size}, not a multiple of ${DIRENT_SIZE}`);
     }
     const entries = this.readContents(dir, size - (size % DIRENT_SIZE));
-    let dot = -1;
-    let dotdot = -1;
+    const seen = new Set<string>();
+    let dot = false;
+    let dotdot = false;
     for (let off = 0; off < entries.length; off += DIRENT_SIZE) {
       const inum = decodeDirentInum(entries, off);
       if (inum === 0) continue;
       const name = decodeDirentName(entries, off);
-      if (inum >= this.layout.ninodes) {
-        this.problem(
-          `directory inode ${dir} has an entry "${name}" naming inode ${inum}, beyond the ${this.layout.ninodes} inodes`,
-        );
-        continue;
-      }
-      if (this.types[inum] === 0) {
-        this.problem(
-          `directory inode ${dir} has an entry "${name}" naming inode ${inum}, which is free`,
-        );
-        continue;
-      }
-      if (name === ".") {
-        dot = off;
+      if (!this.checkEntryInode(dir, inum, name)) continue;
+      if (off === 0 && name === ".") {
+        dot = true;
         if (inum !== dir) {
           this.problem(`directory inode ${dir} has "." naming inode ${inum} instead of itself`);
         }
-      } else if (name === "..") {
-        dotdot = off;
+      } else if (off === DIRENT_SIZE && name === "..") {
+        dotdot = true;
         if (inum !== parent) {
           this.problem(
             `directory inode ${dir} has ".." naming inode ${inum} instead of its parent ${parent}`,
           );
         }
+      } else if (name === "." || name === "..") {
+        // A "." or ".." in the wrong one of the first two entries is reported as missing below.
+        if (off >= 2 * DIRENT_SIZE) {
+          this.problem(
+            `directory inode ${dir} has another ${quoteName(name)} entry at offset ${off}, naming inode ${inum}; only the entries at offsets 0 and ${DIRENT_SIZE} may be "." and ".."`,
+          );
+        }
       } else {
+        this.checkReachable(dir, off, inum, name, seen);
         this.countName(dir, inum, name, enqueue);
       }
     }
-    if (dot !== 0 || dotdot !== DIRENT_SIZE) {
+    if (!dot || !dotdot) {
       this.problem(`directory inode ${dir} does not begin with "." and ".." entries`);
     }
+  }
+
+  /** Returns whether an entry names an allocated inode; reports the entry when not. */
+  private checkEntryInode(dir: number, inum: number, name: string): boolean {
+    if (inum >= this.layout.ninodes) {
+      this.problem(
+        `directory inode ${dir} has an entry ${quoteName(name)} naming inode ${inum}, beyond the ${this.layout.ninodes} inodes`,
+      );
+      return false;
+    }
+    if (this.types[inum] === 0) {
+      this.problem(
+        `directory inode ${dir} has an entry ${quoteName(name)} naming inode ${inum}, which is free`,
+      );
+      return false;
+    }
+    return true;
+  }
+
+  /**
+   * Reports an entry that no path reaches: an empty name, a name with "/" (path lookup splits
+   * there), or a name that an earlier entry of the directory already has (lookup stops at the
+   * first). Such an entry still counts toward the inode's link count, since it names the inode.
+   */
+  private checkReachable(
+    dir: number,
+    off: number,
+    inum: number,
+    name: string,
+    seen: Set<string>,
+  ): void {
+    const where = `directory inode ${dir} has`;
+    if (name === "") {
+      this.problem(
+        `${where} an entry with an empty name at offset ${off}, naming inode ${inum}; no path reaches it`,
+      );
+    } else if (name.includes("/")) {
+      this.problem(
+        `${where} an entry ${quoteName(name)} at offset ${off}, naming inode ${inum}; no path reaches a name that contains "/"`,
+      );
+    } else if (seen.has(name)) {
+      this.problem(
+        `${where} a second entry ${quoteName(name)} at offset ${off}, naming inode ${inum}; lookups find only the first`,
+      );
+    }
+    seen.add(name);
   }
 
   private countName(
@@ -461,7 +539,7 @@ class FsckRun {
     }
     if (this.reached[inum]) {
       this.problem(
-        `directory inode ${inum} is named again as "${name}" in directory ${dir}; a directory has one name, and a second one can make a loop`,
+        `directory inode ${inum} is named again as ${quoteName(name)} in directory ${dir}; a directory has one name, and a second one can make a loop`,
       );
       return;
     }
