@@ -23,7 +23,7 @@ import {
   writeImageFile,
 } from "@xv6ts/checkpoint";
 import type { Command } from "commander";
-import { mountDisk, openDisk, withFileSystem } from "./disk";
+import { closeFileSystem, mountDisk, openDisk, withFileSystem } from "./disk";
 import { CliError, describeHostError } from "./errors";
 import { hostDestination, imageDestination, requireImagePath } from "./image-commands";
 import { formatImagePath, type ImagePath, lastElement, parseImagePath } from "./image-path";
@@ -200,8 +200,8 @@ function copyBetween(io: CliIo, from: ImagePath, to: ImagePath, command: string)
         `copied ${formatImagePath(from)} to ${formatImagePath({ disk: to.disk, path })}; "restart ${path}" there carries on the process\n`,
       );
     } finally {
-      target.shutdown();
-      if (!sameDisk) sourceFs.shutdown();
+      closeFileSystem(target);
+      if (!sameDisk) closeFileSystem(sourceFs);
     }
   } finally {
     targetDisk.close();

@@ -8,8 +8,9 @@
  *
  * A new image is built in a temporary file next to the target and renamed over it at the end,
  * so that a failed or interrupted mkfs leaves the old file (or nothing) and never half an image.
- * The temporary file is made by FileDevice.create, which truncates it to size: it is all zeros
- * and sparse, so mkfs need not write the free data blocks.
+ * The temporary file is made by FileDevice.create with `overwrite` (a file left at that name by a
+ * killed run whose pid came back is replaced), sized without writing: it is all zeros and sparse,
+ * so mkfs need not write the free data blocks.
  */
 import { lstatSync, readlinkSync, renameSync, type Stats, statSync, unlinkSync } from "node:fs";
 import { basename, dirname, join, resolve } from "node:path";
@@ -159,11 +160,19 @@ export function withFileSystem<T>(
     } catch (error) {
       throw error instanceof FsFormatError ? describeDamage(error, path) : error;
     } finally {
-      if (!fs.inTransaction) fs.shutdown();
+      closeFileSystem(fs);
     }
   } finally {
     disk.close();
   }
+}
+
+/**
+ * Shuts `fs` down unless an operation is still open or it stopped after a panic. Either way the
+ * error on its way out is the first one, not a second panic from shutdown.
+ */
+export function closeFileSystem(fs: FileSystem): void {
+  if (!fs.inTransaction && fs.panicMessage === null) fs.shutdown();
 }
 
 /** Runs withFileSystem's steps around async work that yields to the event loop between steps. */
@@ -181,7 +190,7 @@ export async function withFileSystemAsync<T>(
     } catch (error) {
       throw error instanceof FsFormatError ? describeDamage(error, path) : error;
     } finally {
-      if (!fs.inTransaction) fs.shutdown();
+      closeFileSystem(fs);
     }
   } finally {
     disk.close();
@@ -235,7 +244,7 @@ export function makeImage(path: string, options: MakeImageOptions): MadeImage {
   const temporary = join(dirname(target), `.${basename(target)}.${process.pid}.new`);
   let device: FileDevice | null = null;
   try {
-    device = FileDevice.create(temporary, blocks, spec.blockSize);
+    device = FileDevice.create(temporary, blocks, spec.blockSize, { overwrite: true });
     const dataBlocks = files.reduce((sum, file) => sum + blocksOf(file, spec.blockSize), 0);
     const progress = startProgress(options.io, "mkfs", blocks / 64 + dataBlocks);
     const counting = new CountingDevice(device, () => progress.advance());

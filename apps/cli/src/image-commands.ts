@@ -311,7 +311,8 @@ function inTransaction<T>(fs: FileSystem, reserve: number, work: () => T): T {
   try {
     return work();
   } finally {
-    fs.endOp();
+    // After a panic the file system is stopped and endOp would only raise a second panic
+    if (fs.panicMessage === null) fs.endOp();
   }
 }
 

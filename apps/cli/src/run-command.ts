@@ -19,6 +19,7 @@ import { constants } from "node:os";
 import { type FileSystem, FsFormatError, T_FILE } from "@xv6ts/fs-journal";
 import { dataDirectory, defaultDiskPath } from "./data-dir";
 import {
+  closeFileSystem,
   DEFAULT_GEOMETRY,
   describeDamage,
   makeImage,
@@ -125,7 +126,7 @@ function checkBootable(disk: OpenDisk): void {
   } catch (error) {
     throw error instanceof FsFormatError ? describeDamage(error, disk.path) : error;
   } finally {
-    fs.shutdown();
+    closeFileSystem(fs);
   }
   if (!init.ok || init.value.type !== T_FILE) {
     throw new CliError(
