@@ -8,9 +8,9 @@
  *
  * A new image is built in a temporary file next to the target and renamed over it at the end,
  * so that a failed or interrupted mkfs leaves the old file (or nothing) and never half an image.
- * The temporary file is made by FileDevice.create with `overwrite` (a file left at that name by a
- * killed run whose pid came back is replaced), sized without writing: it is all zeros and sparse,
- * so mkfs need not write the free data blocks.
+ * The temporary file is made by FileDevice.create with `overwrite`, so a file left at that name
+ * by a killed run whose pid came back is replaced. It is sized without writing, all zeros and
+ * sparse, so mkfs need not write the free data blocks.
  */
 import { lstatSync, readlinkSync, renameSync, type Stats, statSync, unlinkSync } from "node:fs";
 import { basename, dirname, join, resolve } from "node:path";
