@@ -102,10 +102,15 @@ describe("validateImage", () => {
         i.registers.gs = 0x2b;
       }),
     ).toBe("gs 0x2b is not a selector user mode can hold");
+    expect(
+      problemAfter((i) => {
+        i.registers.es = 0x1c;
+      }),
+    ).toBe("es 0x1c is not a selector user mode can hold");
   });
 
   it("accepts every data selector user mode can hold", () => {
-    for (const selector of [0, 1, 2, 3, 0x1b, 0x23]) {
+    for (const selector of [0, 1, 2, 3, 0x18, 0x19, 0x1a, 0x1b, 0x20, 0x21, 0x22, 0x23]) {
       expect(
         problemAfter((i) => {
           i.registers.fs = selector;

@@ -12,8 +12,8 @@
  *      and remaining sleep ticks that fit together;
  *   2. the registers: exactly the values a CPL-3 xv6 process can hold (the kernel's
  *      `checkUserRegisters`). cs is 0x1b and ss 0x23.
- *      ds, es, fs and gs hold a null selector, 0x1b or 0x23. EFLAGS has bit 1 and IF set, IOPL 0,
- *      VM 0, and no bit that user code cannot set itself;
+ *      ds, es, fs and gs hold a null selector or the user code or data segment with any RPL.
+ *      EFLAGS has bit 1 and IF set, IOPL 0, VM 0, and no bit that user code cannot set itself;
  *   3. the pages: page-aligned, ascending, inside sz, permission bits P with W and U only;
  *   4. the working directory and every descriptor: inode numbers that can exist, absolute paths,
  *      modes their kind allows, ascending descriptor numbers below NOFILE, and sharing that

@@ -158,6 +158,16 @@ test("restart restores every register and flag exactly", async () => {
   expect(restarted.output).toBe(saving.output.replace("eax 0 ", "eax 1 "));
 });
 
+test("restart keeps data segment selectors of any RPL", async () => {
+  const saving = await runUninterrupted({ command: "ctsegs /segs", name: "ctsegs" });
+  expect(saving.output).toBe("ctsegs: returned 0 ds 21 es 22 fs 20 gs 18\n");
+  const restarted = await runUninterrupted(
+    { command: "restart /segs", name: "ctsegs" },
+    saving.device,
+  );
+  expect(restarted.output).toBe("ctsegs: returned 1 ds 21 es 22 fs 20 gs 18\n");
+});
+
 test("restart is transparent at any instant of a run", { tags: ["slow"] }, async () => {
   const candidates = ["compute", "sbrk", "recursion", "sleep", "file", "memory"] as const;
   // Ticks each program runs for when nothing interrupts it; memhog then waits for input.

@@ -134,15 +134,24 @@ function moveFromSegment(core: CpuCore, c: InstructionCache, i: number): void {
 
 /** Checks a selector for a data segment register (or ss) at CPL 3; raises #GP if it may not be loaded. */
 function checkDataSelector(core: CpuCore, segment: number, selector: number): void {
-  const index = selector >> 3;
-  const local = (selector & 4) !== 0;
   if (segment === SS) {
     if ((selector & 0xfffc) === 0) core.fault(VECTOR_GP, 0);
     if (selector !== 0x23) core.fault(VECTOR_GP, selector & 0xfffc);
     return;
   }
-  if ((selector & 0xfffc) === 0) return;
-  if (local || (index !== 3 && index !== 4)) core.fault(VECTOR_GP, selector & 0xfffc);
+  if (!isUserDataSelector(selector)) core.fault(VECTOR_GP, selector & 0xfffc);
+}
+
+/**
+ * Returns whether ds, es, fs or gs can hold `selector` at CPL 3 with xv6's GDT: a null selector
+ * (0 to 3), or the user code (index 3) or user data (index 4) segment with any RPL, since both
+ * have DPL 3 and a data-segment load needs only DPL >= max(CPL, RPL).
+ */
+export function isUserDataSelector(selector: number): boolean {
+  if (!Number.isInteger(selector) || selector < 0 || selector > 0xffff) return false;
+  if (selector <= 3) return true;
+  const index = selector >>> 3;
+  return (selector & 4) === 0 && (index === 3 || index === 4);
 }
 
 /** Loads a data segment register (es ss ds fs gs) after the checks. */

@@ -7,7 +7,7 @@
  * in compiled blocks.
  */
 import { describe, expect, test } from "vitest";
-import { type CpuContext, EAX, ECX, EDI, EDX, ESI } from "../src/index.ts";
+import { type CpuContext, EAX, ECX, EDI, EDX, ESI, isUserDataSelector } from "../src/index.ts";
 import { CODE, DATA, hasCompiledBlock, hex, type Machine, makeMachine } from "./machine.ts";
 
 const USER_CODE = 0x1b;
@@ -349,5 +349,28 @@ describe("segments in compiled blocks", () => {
 
     expect(machine.cpu.run(100)).toMatchObject(GP);
     expect(machine.cpu.regs[EAX]).toBe(1);
+  });
+});
+
+describe("isUserDataSelector", () => {
+  test.each([0, 1, 2, 3, 0x18, 0x19, 0x1a, 0x1b, 0x20, 0x21, 0x22, 0x23])(
+    "accepts %s",
+    (selector) => {
+      expect(isUserDataSelector(selector)).toBe(true);
+    },
+  );
+
+  test.each([4, 0x8, 0xb, 0x10, 0x13, 0x1c, 0x1f, 0x24, 0x28, 0x2b, 0xffff, 0x10023, -1, 0.5])(
+    "rejects %s",
+    (selector) => {
+      expect(isUserDataSelector(selector)).toBe(false);
+    },
+  );
+
+  test.each([0x18, 0x20, 0x21, 0x22])("mov fs, %s loads it as the predicate says", (selector) => {
+    // mov eax, selector; mov fs, eax
+    const machine = makeMachine(hex(`b8 ${selector.toString(16).padStart(2, "0")} 00 00 00 8e e0`));
+    expect(machine.cpu.run(2)).toMatchObject({ type: "budget", executed: 2 });
+    expect(machine.cpu.getContext().fs).toBe(selector);
   });
 });

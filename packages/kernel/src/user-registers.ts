@@ -3,10 +3,11 @@
  * state comes from outside the CPU: an extension installing an image, or a checkpoint image
  * being validated before restart.
  *
- * cs is 0x1b and ss 0x23. ds, es, fs and gs hold a null selector (0–3), 0x1b or 0x23. EFLAGS has
- * bit 1 and IF set, IOPL 0, VM 0, and no bit that user code cannot set itself with `popf`.
+ * cs is 0x1b and ss 0x23. ds, es, fs and gs hold what the CPU lets user code load into them: a
+ * null selector (0–3), or the user code or data segment with any RPL (0x18–0x1b, 0x20–0x23).
+ * EFLAGS has bit 1 and IF set, IOPL 0, VM 0, and no bit that user code cannot set with `popf`.
  */
-import type { CpuContext } from "@xv6ts/cpu";
+import { type CpuContext, isUserDataSelector } from "@xv6ts/cpu";
 import { USER_CS, USER_DS } from "./param.js";
 
 /** EFLAGS bits that are always set in user mode: bit 1 and IF. */
@@ -28,8 +29,6 @@ const EFLAGS_ALLOWED =
   0x4000 |
   0x40000 |
   0x200000;
-/** Selectors ds, es, fs and gs may hold at CPL 3: null selectors, user code and user data. */
-const DATA_SELECTORS = new Set([0, 1, 2, 3, USER_CS, USER_DS]);
 
 const hex = (value: number) => `0x${(value >>> 0).toString(16)}`;
 
@@ -40,7 +39,7 @@ export function checkUserRegisters(
   if (registers.cs !== USER_CS) return `cs ${hex(registers.cs)} is not the user code selector 0x1b`;
   if (registers.ss !== USER_DS) return `ss ${hex(registers.ss)} is not the user data selector 0x23`;
   for (const name of ["ds", "es", "fs", "gs"] as const) {
-    if (!DATA_SELECTORS.has(registers[name])) {
+    if (!isUserDataSelector(registers[name])) {
       return `${name} ${hex(registers[name])} is not a selector user mode can hold`;
     }
   }
