@@ -127,6 +127,8 @@ describe("writeImageFile", () => {
     const bytes = encodeImage(sampleContents());
     const cases: [string, string][] = [
       ["/missing/img", "the directory of /missing/img does not exist"],
+      ["/first/img", "/first is not a directory"],
+      ["/dir/../first/x/img", "/dir/../first is not a directory"],
       ["/dir", "/dir is a directory"],
       ["/dir/..", "/dir/.. is a directory"],
       ["/", '"/" names no file'],

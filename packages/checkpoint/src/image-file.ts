@@ -171,11 +171,29 @@ function prepare(fs: FileSystem, tag: string): Step<{ temporary: Inode; temporar
   return { ok: false, reason: `no free temporary name in ${TEMPORARY_DIRECTORY}` };
 }
 
+/**
+ * Returns why the directory part of `target` cannot be looked up: the first element on the way
+ * that is a file or device, or else that the directory does not exist.
+ */
+function missingDirectory(fs: FileSystem, target: ImagePath): string {
+  const elements = target.path.split("/").filter((element) => element !== "");
+  const start = target.path.startsWith("/") ? "/" : "";
+  for (let count = 1; count < elements.length; count++) {
+    const prefix = start + elements.slice(0, count).join("/");
+    const ip = fs.namei(prefix, target.cwd ?? fs.root);
+    if (ip === null) break;
+    const isDirectory = ip.type === T_DIR;
+    fs.iput(ip);
+    if (!isDirectory) return `${prefix} is not a directory`;
+  }
+  return `the directory of ${target.path} does not exist`;
+}
+
 /** Returns why an image cannot be published at `target`, or null. */
 function checkTarget(fs: FileSystem, target: ImagePath): string | null {
   if (target.path.replaceAll("/", "") === "") return `"${target.path}" names no file`;
   const parent = fs.nameiparent(target.path, target.cwd ?? fs.root);
-  if (parent === null) return `the directory of ${target.path} does not exist`;
+  if (parent === null) return missingDirectory(fs, target);
   const { dp, name } = parent;
   // A directory removed while it is still a working directory takes no new entries.
   if (dp.nlink < 1) {
@@ -267,7 +285,7 @@ function publish(
  */
 function linkTarget(fs: FileSystem, target: ImagePath, file: Inode): string | null {
   const parent = fs.nameiparent(target.path, target.cwd ?? fs.root);
-  if (parent === null) return `the directory of ${target.path} does not exist`;
+  if (parent === null) return missingDirectory(fs, target);
   const { dp, name } = parent;
   const existing = name === "." || name === ".." ? null : fs.dirlookup(dp, name);
 

@@ -24,7 +24,7 @@
  *   8. report     the console lines of stages 5 and 6, printed only after the install.
  */
 
-import { T_DIR } from "@xv6ts/fs-journal";
+import { T_DEV, T_DIR } from "@xv6ts/fs-journal";
 import {
   CONSOLE_MAJOR,
   type KernelExtensionApi,
@@ -195,7 +195,7 @@ function openDescriptors(
 function reopen(api: KernelExtensionApi, d: DescriptorRecord): OpenFile | string {
   const path = d.path!;
   const file = api.openFile(path, { readable: d.readable, writable: d.writable }, d.offset);
-  if (file === null) return `${path} no longer exists or cannot be opened`;
+  if (file === null) return whyNotReopened(api, d);
 
   const stat = api.fileSystem.stati(file.ip!);
   let problem: string | null = null;
@@ -209,6 +209,28 @@ function reopen(api: KernelExtensionApi, d: DescriptorRecord): OpenFile | string
   if (problem === null) return file;
   api.closeFile(file);
   return problem;
+}
+
+/**
+ * Returns why a saved descriptor's path could not be opened again: it is gone, it now names
+ * something of another kind (a directory cannot be opened for writing), or the open failed.
+ */
+function whyNotReopened(api: KernelExtensionApi, d: DescriptorRecord): string {
+  const path = d.path!;
+  const fs = api.fileSystem;
+  fs.beginOp();
+  try {
+    const ip = fs.namei(path);
+    if (ip === null) return `${path} no longer exists`;
+    const { inum, type } = ip;
+    fs.iput(ip);
+    const kind = type === T_DIR ? "directory" : type === T_DEV ? "device" : "file";
+    if (kind !== d.kind)
+      return `${path} is now inode ${inum} (${kind}), not inode ${d.inum} (${d.kind})`;
+    return `${path} cannot be opened again (no free file or inode slot)`;
+  } finally {
+    fs.endOp();
+  }
 }
 
 /** Stage 6: the saved working directory, or the root with a note. */

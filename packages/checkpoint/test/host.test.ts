@@ -396,7 +396,7 @@ describe("restart notes", () => {
     const removed = copyDevice(saved);
     editDisk(removed, (fs) => expect(fs.remove("/data").ok).toBe(true));
     expect((await restartNotes(removed)).notes).toEqual([
-      "restart: fd 3 closed: /data no longer exists or cannot be opened",
+      "restart: fd 3 closed: /data no longer exists",
       "restart: fd 4 shared fd 3's open file, which was closed; it is closed too",
     ]);
 

@@ -295,3 +295,30 @@ describe("restart of an invalid image with valid checksums", () => {
     expect(session.kernel.processes()).toHaveLength(processes);
   });
 });
+
+describe("restart of a valid image whose files changed", () => {
+  it("names the new kind of a path that is now a directory", async () => {
+    const fs = session.kernel.extension.fileSystem;
+    const image = reencoded((c) => {
+      c.descriptors.push({
+        fd: 7,
+        kind: "file",
+        readable: true,
+        writable: true,
+        sharesWith: null,
+        inum: 1,
+        offset: 0,
+        major: 0,
+        minor: 0,
+        path: "/",
+      });
+    });
+    expect(fs.writeFile("/moved", image).ok).toBe(true);
+
+    const output = await session.run("restart /moved");
+    expect(output).toContain(
+      "restart: fd 7 closed: / is now inode 1 (directory), not inode 1 (file)\n",
+    );
+    expect(output).toContain("ctself: checkpoint returned 1\n");
+  });
+});
