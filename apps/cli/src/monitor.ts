@@ -61,6 +61,34 @@ const HELP = [
   "quit                      shut xv6ts down cleanly, as ctrl-A x does",
 ].join("\n");
 
+/**
+ * Splits a command line into words at spaces and tabs. Double or single quotes keep spaces in a
+ * word, as in the guest's sh, so `checkpoint 2 "/a b"` names the file "a b". Returns the
+ * message for a quote left open.
+ */
+export function splitWords(line: string): string[] | string {
+  const words: string[] = [];
+  let word: string | null = null;
+  let quote: string | null = null;
+  for (const char of line) {
+    if (quote !== null) {
+      if (char === quote) quote = null;
+      else word += char;
+    } else if (char === '"' || char === "'") {
+      quote = char;
+      word ??= "";
+    } else if (char === " " || char === "\t") {
+      if (word !== null) words.push(word);
+      word = null;
+    } else {
+      word = (word ?? "") + char;
+    }
+  }
+  if (quote !== null) return `missing closing quote (${quote}); quote a path with spaces as "a b"`;
+  if (word !== null) words.push(word);
+  return words;
+}
+
 export class Monitor {
   constructor(private readonly target: MonitorTarget) {}
 
@@ -75,10 +103,8 @@ export class Monitor {
 
   /** Runs one command line. */
   execute(line: string): MonitorResult {
-    const words = line
-      .trim()
-      .split(/\s+/)
-      .filter((word) => word !== "");
+    const words = splitWords(line);
+    if (typeof words === "string") return { text: words };
     if (words.length === 0) return { text: "" };
     const [command, ...args] = words as [string, ...string[]];
     switch (command) {

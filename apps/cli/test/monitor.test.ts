@@ -78,6 +78,8 @@ describe("monitor commands", () => {
       "cannot read 16 bytes at 0x40000000 of pid 1: a page in that range is not mapped; info 1 shows the map",
     ],
     ["frobnicate", 'unknown command "frobnicate"; type help for the list'],
+    ['checkpoint 2 "/a b', 'missing closing quote ("); quote a path with spaces as "a b"'],
+    ["info  '1' extra", "usage: info <pid>"],
     ["", ""],
   ])("%j prints %j", (line, text) => {
     expect(monitor.execute(line)).toEqual({ text });
@@ -97,6 +99,13 @@ describe("monitor commands", () => {
     expect(monitor.execute("ps").text).toMatch(
       new RegExp(`^ +${pid} {5}1 {2}\\w+ +36864 {2}sh$`, "m"),
     );
+  });
+
+  test("checkpoint and restart take a quoted path with a space", () => {
+    expect(monitor.execute('checkpoint 2 "/a b"').text).toMatch(
+      /^saved pid 2 to \/a b \(\d+ bytes\)$/,
+    );
+    expect(monitor.execute("restart '/a b'").text).toMatch(/^restarted \/a b as pid \d+$/);
   });
 
   test("checkpoint prints the path the checkpoint package wrote", () => {
