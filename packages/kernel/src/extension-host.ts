@@ -17,6 +17,7 @@ import type {
   ProcessImage,
 } from "./extension.js";
 import { OpenFile } from "./file.js";
+import { describeValue } from "./host-arguments.js";
 import {
   NOFILE,
   O_RDONLY,
@@ -198,6 +199,16 @@ export class ExtensionHost implements KernelExtensionApi {
     if (this.table[number] !== undefined) {
       throw new RangeError(
         `system call ${number} is already registered as ${this.table[number]!.name}`,
+      );
+    }
+    if (typeof name !== "string" || name === "") {
+      throw new TypeError(
+        `registerSyscall: name must be a non-empty string, got ${describeValue(name)}`,
+      );
+    }
+    if (typeof handler !== "function") {
+      throw new TypeError(
+        `registerSyscall: handler must be a function, got ${describeValue(handler)}`,
       );
     }
     this.table[number] = { name, handler: (call) => handler(this.extensionCall(call), this) };

@@ -26,6 +26,13 @@ import type { KernelExtensionApi } from "./extension.js";
 import { ExtensionHost } from "./extension-host.js";
 import { FileTable } from "./file.js";
 import { releaseFile } from "./file-io.js";
+import {
+  checkConsoleInput,
+  checkKernelOptions,
+  checkListener,
+  checkMemoryRange,
+  checkPid,
+} from "./host-arguments.js";
 import { asKernelPanic, BootError, DiskError, InitExitError, KernelPanic } from "./panic.js";
 import { NPROC, T_SYSCALL } from "./param.js";
 import { ProcessTable, type ProcState } from "./proc.js";
@@ -38,7 +45,7 @@ import { type TraceLine, traceFor } from "./trace.js";
 export interface KernelOptions {
   /** The disk, made by `mkfs` (either geometry). */
   device: BlockDevice;
-  /** Bytes of physical memory, a multiple of 4 MiB; default 224 MiB (xv6's PHYSTOP). */
+  /** Bytes of physical memory, a multiple of 4 MiB up to 256 MiB; default 224 MiB (xv6's PHYSTOP). */
   memorySize?: number;
   /** Process slots; default 64. */
   nproc?: number;
@@ -74,9 +81,6 @@ export interface MappedPage {
 function buildCore(options: KernelOptions, output: ConsoleSink): KernelCore {
   const memorySize = options.memorySize ?? PHYSTOP_DEFAULT;
   const nproc = options.nproc ?? NPROC;
-  if (!Number.isInteger(nproc) || nproc < 1) {
-    throw new RangeError(`nproc must be a positive integer, got ${nproc}`);
-  }
 
   // The MMU reports each frame it writes, so the CPU drops decoded code of that frame.
   let cpu: Cpu | null = null;
@@ -112,14 +116,15 @@ export class Kernel {
   private running: Promise<void> | null = null;
   private finished = false;
 
-  /** Builds the machine; throws a RangeError for bad options. Nothing runs until `boot`. */
+  /**
+   * Builds the machine; nothing runs until `boot`. Throws a TypeError or RangeError naming the
+   * first invalid option, before anything is built.
+   */
   constructor(private readonly options: KernelOptions) {
+    checkKernelOptions(options);
     const core = buildCore(options, (bytes) => this.emitOutput(bytes));
     this.core = core;
     const timeSlice = options.timeSlice ?? core.clock.instructionsPerTick;
-    if (!Number.isSafeInteger(timeSlice) || timeSlice < 1) {
-      throw new RangeError(`timeSlice must be a positive number of instructions, got ${timeSlice}`);
-    }
 
     const table = buildSyscallTable(core);
     this.scheduler = new Scheduler(core, table, new SyscallCall(core), timeSlice);
@@ -250,8 +255,9 @@ export class Kernel {
     this.flushDisk();
   }
 
-  /** Types bytes (or a latin1 string) at the console. */
+  /** Types bytes (or a latin1 string) at the console; throws for other types or wider characters. */
   input(bytes: Uint8Array | string): void {
+    checkConsoleInput(bytes);
     const data = typeof bytes === "string" ? Buffer.from(bytes, "latin1") : bytes;
     if (this.core.console.input(data)) this.core.wakeup(this.core.consoleChannel);
     this.scheduler.notifyHostEvent();
@@ -259,6 +265,7 @@ export class Kernel {
 
   /** Calls `listener` with every chunk of console output; returns a function that removes it. */
   onOutput(listener: ConsoleSink): () => void {
+    checkListener("Kernel.onOutput", listener);
     this.outputListeners.add(listener);
     return () => this.outputListeners.delete(listener);
   }
@@ -269,6 +276,7 @@ export class Kernel {
    * `int $64` of its read, so the listener may checkpoint it. Returns a function that removes it.
    */
   onConsoleWait(listener: ConsoleWaitListener): () => void {
+    checkListener("Kernel.onConsoleWait", listener);
     this.core.consoleWaitListeners.add(listener);
     return () => this.core.consoleWaitListeners.delete(listener);
   }
@@ -286,12 +294,14 @@ export class Kernel {
 
   /** Returns a process's registers, or null when there is no such process. */
   registers(pid: number): CpuContext | null {
+    checkPid("Kernel.registers", pid);
     const process = this.core.procs.find(pid);
     return process === null ? null : this.core.registersOf(process);
   }
 
   /** Lists the present pages of a process's user memory, or null when there is no process. */
   memoryMap(pid: number): MappedPage[] | null {
+    checkPid("Kernel.memoryMap", pid);
     const process = this.core.procs.find(pid);
     if (process === null || process.pgdir === 0) return null;
     const mmu = this.core.mmu;
@@ -307,10 +317,16 @@ export class Kernel {
     return pages;
   }
 
-  /** Reads a process's memory (any present page below KERNBASE), or null. */
+  /**
+   * Reads `length` bytes of a process's memory at `address`, or returns null for an unknown pid or
+   * an absent page. Throws for a pid that is not an integer, an address outside 32 bits, or a
+   * length above the size of physical memory.
+   */
   readMemory(pid: number, address: number, length: number): Uint8Array | null {
+    checkPid("Kernel.readMemory", pid);
+    checkMemoryRange(address, length, this.core.mmu.memory.byteLength);
     const process = this.core.procs.find(pid);
-    if (process === null || process.pgdir === 0 || length < 0) return null;
+    if (process === null || process.pgdir === 0) return null;
     return this.core.copyIn(process, address, length);
   }
 
