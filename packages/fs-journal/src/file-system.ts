@@ -21,6 +21,7 @@
  * "the file system stopped after an earlier panic: <first message>" and writes nothing. The disk
  * keeps every transaction committed before the panic; mounting it again continues from there.
  */
+import { requireInodeType, requireInteger, requireString } from "./arguments";
 import { BlockAllocator } from "./block-allocator";
 import { BufferCache, NBUF } from "./buffer-cache";
 import type { BlockDevice } from "./devices";
@@ -217,8 +218,12 @@ export class FileSystem {
     this.run(() => this.inodes.iput(ip));
   }
 
-  /** Allocates an inode inside a transaction; null when none is free or the cache is full. */
+  /**
+   * Allocates an inode of type T_DIR, T_FILE or T_DEV inside a transaction; null when none is
+   * free or the cache is full. Another type raises TypeError or RangeError before any change.
+   */
   ialloc(type: number): Inode | null {
+    requireInodeType("ialloc", type);
     return this.run(() => this.inodes.ialloc(type));
   }
 
@@ -271,7 +276,11 @@ export class FileSystem {
     return this.run(() => this.dirs.nameiparent(path, cwd));
   }
 
-  /** As xv6's create(): inside a transaction; returns the referenced inode or null. */
+  /**
+   * As xv6's create(): inside a transaction; returns the referenced inode or null. A type other
+   * than T_DIR, T_FILE or T_DEV, or a major or minor outside a C short, raises TypeError or
+   * RangeError before any change.
+   */
   create(
     path: string,
     type: number,
@@ -279,6 +288,10 @@ export class FileSystem {
     minor: number,
     cwd: Inode = this.rootInode,
   ): Inode | null {
+    requireString("create", "path", path);
+    requireInodeType("create", type);
+    requireInteger("create", "major", major, -0x8000, 0x7fff);
+    requireInteger("create", "minor", minor, -0x8000, 0x7fff);
     return this.run(() => this.dirs.create(path, type, major, minor, cwd));
   }
 

@@ -1,0 +1,69 @@
+/**
+ * Argument checks of the public API, run once at entry before a call changes anything.
+ *
+ * A wrong JavaScript type raises TypeError and a number out of range (NaN, a fraction, too
+ * large) raises RangeError. The message names the function, the argument and the value as
+ * received, so "5" (a string) reads differently from 5, and states what is expected. An argument
+ * error is a caller's bug, not a broken invariant of the file system: it is not an FsPanic, and
+ * the mounted file system goes on working after it.
+ *
+ * NOTE: the per-block paths (bread, bget, logWrite, the device read and write) are not checked
+ * here; the calls that reach them check their arguments once at entry.
+ */
+import { quoteName } from "./diagnostics";
+import { T_DEV, T_DIR, T_FILE } from "./format";
+
+/** Returns a value as a message shows it: strings quoted and escaped, anything else String(value). */
+export function showValue(value: unknown): string {
+  return typeof value === "string" ? quoteName(value) : String(value);
+}
+
+/** Raises TypeError unless value is a number, and RangeError unless it is an integer in [min, max]. */
+export function requireInteger(
+  where: string,
+  what: string,
+  value: unknown,
+  min: number,
+  max: number,
+): asserts value is number {
+  if (typeof value !== "number") {
+    throw new TypeError(`${where}: ${what} ${showValue(value)} is not a number`);
+  }
+  if (!Number.isInteger(value) || value < min || value > max) {
+    throw new RangeError(`${where}: ${what} ${value} is not an integer from ${min} to ${max}`);
+  }
+}
+
+/** Raises TypeError unless value is a string. */
+export function requireString(
+  where: string,
+  what: string,
+  value: unknown,
+): asserts value is string {
+  if (typeof value !== "string") {
+    throw new TypeError(`${where}: ${what} ${showValue(value)} is not a string`);
+  }
+}
+
+/** Raises TypeError unless value is a Uint8Array (a Node Buffer is one). */
+export function requireBytes(
+  where: string,
+  what: string,
+  value: unknown,
+): asserts value is Uint8Array {
+  if (!(value instanceof Uint8Array)) {
+    throw new TypeError(`${where}: ${what} ${showValue(value)} is not a Uint8Array`);
+  }
+}
+
+/** Raises TypeError or RangeError unless type is T_DIR, T_FILE or T_DEV. */
+export function requireInodeType(where: string, type: unknown): asserts type is number {
+  if (typeof type !== "number") {
+    throw new TypeError(`${where}: type ${showValue(type)} is not a number`);
+  }
+  if (type !== T_DIR && type !== T_FILE && type !== T_DEV) {
+    throw new RangeError(
+      `${where}: type ${type} is not T_DIR (${T_DIR}), T_FILE (${T_FILE}) or T_DEV (${T_DEV})`,
+    );
+  }
+}
