@@ -95,3 +95,57 @@ describe("create and ialloc", () => {
     fs.endOp();
   });
 });
+
+describe("readi, writei and iget", () => {
+  test("readi cuts n at the end of the file before checking dst", () => {
+    const fs = FileSystem.mount(image());
+    const ip = fs.namei("/f")!;
+    const dst = new Uint8Array(100);
+    expect(fs.readi(ip, dst, 4950, 200)).toBe(50);
+    expect(dst.subarray(0, 50)).toEqual(new Uint8Array(50).fill(7));
+  });
+
+  test.each([
+    [
+      () => [new Uint8Array(100), 0, 200],
+      RangeError,
+      "readi: dst of 100 bytes is shorter than the 200 bytes to read at offset 0",
+    ],
+    [() => [new Uint8Array(100), Number.NaN, 10], RangeError, "readi: off NaN is not an integer"],
+    [() => [new Uint8Array(100), 0, 1.5], RangeError, "readi: n 1.5 is not an integer"],
+    [() => [new Uint8Array(100), "0", 10], TypeError, 'readi: off "0" is not a number'],
+    [() => [[1, 2], 0, 2], TypeError, "readi: dst 1,2 is not a Uint8Array"],
+  ])("readi rejects bad arguments, case %#", (args, kind, message) => {
+    const device = image();
+    const fs = FileSystem.mount(device);
+    const ip = fs.namei("/f")!;
+    const [dst, off, n] = args() as [Uint8Array, number, number];
+    rejects(device, fs, () => fs.readi(ip, dst, off, n), kind, message);
+    expect(fs.readi(ip, new Uint8Array(10), 0, 10)).toBe(10);
+  });
+
+  test.each([
+    [() => [new Uint8Array(10), 0, 20], RangeError, "writei: src of 10 bytes is shorter than n 20"],
+    [() => [new Uint8Array(10), 0, Number.NaN], RangeError, "writei: n NaN is not an integer"],
+    [() => ["hello", 0, 5], TypeError, 'writei: src "hello" is not a Uint8Array'],
+  ])("writei rejects bad arguments, case %#", (args, kind, message) => {
+    const device = image();
+    const fs = FileSystem.mount(device);
+    const ip = fs.namei("/f")!;
+    const [src, off, n] = args() as [Uint8Array, number, number];
+    fs.beginOp();
+    rejects(device, fs, () => fs.writei(ip, src, off, n), kind, message);
+    expect(ip.size).toBe(5000);
+  });
+
+  test.each([
+    [0, RangeError, "iget: inode number 0 is not an integer from 1 to 199"],
+    [200, RangeError, "iget: inode number 200 is not an integer from 1 to 199"],
+    [Number.NaN, RangeError, "iget: inode number NaN is not an integer from 1 to 199"],
+    ["5", TypeError, 'iget: inode number "5" is not a number'],
+  ])("iget rejects inode number %s", (inum, kind, message) => {
+    const device = image();
+    const fs = FileSystem.mount(device);
+    rejects(device, fs, () => fs.iget(inum as number), kind, message);
+  });
+});

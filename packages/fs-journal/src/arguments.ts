@@ -34,6 +34,16 @@ export function requireInteger(
   }
 }
 
+/** Raises TypeError unless value is a number, and RangeError unless it is an integer. */
+export function requireWhole(where: string, what: string, value: unknown): asserts value is number {
+  if (typeof value !== "number") {
+    throw new TypeError(`${where}: ${what} ${showValue(value)} is not a number`);
+  }
+  if (!Number.isInteger(value)) {
+    throw new RangeError(`${where}: ${what} ${value} is not an integer`);
+  }
+}
+
 /** Raises TypeError unless value is a string. */
 export function requireString(
   where: string,

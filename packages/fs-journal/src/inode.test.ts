@@ -90,9 +90,15 @@ describe("iget and iput", () => {
     release(fs, c);
   });
 
-  test("iget of an inode number out of range is a panic", () => {
-    expect(() => mounted().iget(0)).toThrow("iget: inode number 0 is outside 1 to 199");
-    expect(() => mounted().iget(200)).toThrow("iget: inode number 200 is outside 1 to 199");
+  test("iget of an inode number out of range raises RangeError", () => {
+    const fs = mounted();
+    expect(() => fs.iget(0)).toThrow(
+      new RangeError("iget: inode number 0 is not an integer from 1 to 199"),
+    );
+    expect(() => fs.iget(200)).toThrow(
+      new RangeError("iget: inode number 200 is not an integer from 1 to 199"),
+    );
+    expect(fs.panicMessage).toBeNull();
   });
 
   test("iput of the last reference frees an unlinked inode", () => {

@@ -18,6 +18,7 @@
  *                                           indirect blocks
  * Every address read from the disk is checked to lie in the data area before it is used.
  */
+import { requireBytes, requireInteger, requireWhole } from "./arguments";
 import type { BlockAllocator } from "./block-allocator";
 import type { BufferCache } from "./buffer-cache";
 import { FsFormatError, panic, trace, traceFs } from "./diagnostics";
@@ -82,12 +83,12 @@ export class InodeTable {
     for (let i = 0; i < ninode; i++) this.slots.push(new Inode());
   }
 
-  /** Returns a referenced inode loaded from disk, or null when every cache slot is in use. */
+  /**
+   * Returns a referenced inode loaded from disk, or null when every cache slot is in use. An
+   * inode number outside 1 to ninodes - 1 raises RangeError (TypeError for a non-number).
+   */
   iget(inum: number): Inode | null {
-    const { ninodes } = this.core.layout;
-    if (!Number.isInteger(inum) || inum < 1 || inum >= ninodes) {
-      panic("iget", `inode number ${inum} is outside 1 to ${ninodes - 1}`);
-    }
+    requireInteger("iget", "inode number", inum, 1, this.core.layout.ninodes - 1);
     let empty: Inode | null = null;
     for (const ip of this.slots) {
       if (ip.ref > 0 && ip.inum === inum) {
@@ -209,15 +210,21 @@ export class InodeTable {
 
   /**
    * Copies up to n bytes from offset off into dst[0..). Returns the bytes read (fewer at the
-   * end of the file), or -1 when off is past the end or n is negative.
+   * end of the file), or -1 when off is negative or past the end or n is negative. n is cut at
+   * the end of the file first, as xv6 does, and then dst must hold the n bytes (RangeError).
    */
   readi(ip: Inode, dst: Uint8Array, off: number, n: number): number {
-    if (!Number.isInteger(off) || !Number.isInteger(n) || off < 0 || n < 0 || off > ip.size) {
-      return -1;
-    }
-    if (n > dst.length) panic("readi", `destination of ${dst.length} bytes for ${n} bytes`);
+    requireBytes("readi", "dst", dst);
+    requireWhole("readi", "off", off);
+    requireWhole("readi", "n", n);
+    if (off < 0 || n < 0 || off > ip.size) return -1;
     this.checkSize(ip);
     if (off + n > ip.size) n = ip.size - off;
+    if (n > dst.length) {
+      throw new RangeError(
+        `readi: dst of ${dst.length} bytes is shorter than the ${n} bytes to read at offset ${off}`,
+      );
+    }
 
     const { cache, layout } = this.core;
     const bsize = layout.blockSize;
@@ -240,15 +247,18 @@ export class InodeTable {
 
   /**
    * Writes n bytes of src at offset off inside a transaction, growing the file as needed.
-   * Returns the bytes written, fewer when the disk fills up; -1 when off is past the end or the
-   * write would pass the largest file size.
+   * Returns the bytes written, fewer when the disk fills up; -1 when off is negative or past
+   * the end, n is negative, or the write would pass the largest file size.
    */
   writei(ip: Inode, src: Uint8Array, off: number, n: number): number {
-    if (!Number.isInteger(off) || !Number.isInteger(n) || off < 0 || n < 0 || off > ip.size) {
-      return -1;
-    }
+    requireBytes("writei", "src", src);
+    requireWhole("writei", "off", off);
+    requireWhole("writei", "n", n);
+    if (off < 0 || n < 0 || off > ip.size) return -1;
     if (off + n > this.core.layout.maxFileBytes) return -1;
-    if (n > src.length) panic("writei", `source of ${src.length} bytes for ${n} bytes`);
+    if (n > src.length) {
+      throw new RangeError(`writei: src of ${src.length} bytes is shorter than n ${n}`);
+    }
     if (n === 0) return 0;
 
     const { cache, log, layout } = this.core;
