@@ -1,6 +1,6 @@
 import { describe, expect, test } from "vitest";
 import { MemoryDevice } from "./devices";
-import { FileSystem } from "./file-system";
+import { FileSystem, type MountOptions } from "./file-system";
 import { T_DEV, T_FILE } from "./format";
 import { fsck } from "./fsck";
 import { mkfs } from "./mkfs";
@@ -147,5 +147,37 @@ describe("readi, writei and iget", () => {
     const device = image();
     const fs = FileSystem.mount(device);
     rejects(device, fs, () => fs.iget(inum as number), kind, message);
+  });
+});
+
+describe("mount options", () => {
+  test.each([
+    [
+      { buffers: Number.NaN },
+      RangeError,
+      "mount: option buffers NaN is not an integer from 37 to 65536",
+    ],
+    [{ buffers: -1 }, RangeError, "mount: option buffers -1 is not an integer from 37 to 65536"],
+    [{ buffers: 10 }, RangeError, "mount: option buffers 10 is not an integer from 37 to 65536"],
+    [{ buffers: "many" }, TypeError, 'mount: option buffers "many" is not a number'],
+    [
+      { inodes: Number.NaN },
+      RangeError,
+      "mount: option inodes NaN is not an integer from 2 to 65536",
+    ],
+    [{ inodes: -1 }, RangeError, "mount: option inodes -1 is not an integer from 2 to 65536"],
+    [{ readOnly: "yes" }, TypeError, 'mount: option readOnly "yes" is not a boolean'],
+  ])("mount rejects %o before writing", (options, kind, message) => {
+    const device = image();
+    const before = device.snapshot();
+    const mount = () => FileSystem.mount(device, options as MountOptions);
+    expect(mount).toThrow(kind);
+    expect(mount).toThrow(message);
+    expect(same(device.bytes, before)).toBe(true);
+  });
+
+  test("mount takes the smallest buffers and inodes allowed", () => {
+    const fs = FileSystem.mount(image(), { buffers: 37, inodes: 2 });
+    expect(fs.writeFile("/a", new Uint8Array(5000)).ok).toBe(true);
   });
 });

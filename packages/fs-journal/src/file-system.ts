@@ -21,13 +21,20 @@
  * "the file system stopped after an earlier panic: <first message>" and writes nothing. The disk
  * keeps every transaction committed before the panic; mounting it again continues from there.
  */
-import { requireInodeType, requireInteger, requireString } from "./arguments";
+import { requireInodeType, requireInteger, requireString, showValue } from "./arguments";
 import { BlockAllocator } from "./block-allocator";
 import { BufferCache, NBUF } from "./buffer-cache";
 import type { BlockDevice } from "./devices";
 import { FsFormatError, FsPanic, panic } from "./diagnostics";
 import { Directories, type Lookup } from "./directory";
-import { type DiskLayout, type GeometryName, ROOTINO, type Stat, type Superblock } from "./format";
+import {
+  type DiskLayout,
+  type GeometryName,
+  MAX_INODES,
+  ROOTINO,
+  type Stat,
+  type Superblock,
+} from "./format";
 import {
   type DirEntry,
   type FsResult,
@@ -42,14 +49,29 @@ import { checkRoot, inspectImage, RecoveredView } from "./image";
 import { type FsCore, type Inode, InodeTable, NINODE } from "./inode";
 import { Log, type LogStats, recoverLog } from "./log";
 
-/** Options of FileSystem.mount. */
+/** Options of FileSystem.mount; a value of the wrong type or out of range raises at mount. */
 export interface MountOptions {
   /** Mount without writing: no recovery, reads see the pending log, beginOp panics. */
   readOnly?: boolean;
-  /** Buffers in the cache; default max(30, logCapacity + 16), and at least logCapacity + 8. */
+  /** Buffers in the cache, from logCapacity + 8 to MAX_BUFFERS; default max(30, logCapacity + 16). */
   buffers?: number;
-  /** Slots of the in-memory inode cache; default xv6's NINODE, 50. */
+  /** Slots of the in-memory inode cache, from 2 to 65,536; default xv6's NINODE, 50. */
   inodes?: number;
+}
+
+/** The most buffers a mount option may ask for (256 MiB of 4096-byte blocks). */
+export const MAX_BUFFERS = 65536;
+
+/** Raises TypeError or RangeError, naming the option, for a mount option that cannot work. */
+function checkMountOptions(options: MountOptions, layout: DiskLayout): void {
+  const { readOnly, buffers, inodes } = options;
+  if (readOnly !== undefined && typeof readOnly !== "boolean") {
+    throw new TypeError(`mount: option readOnly ${showValue(readOnly)} is not a boolean`);
+  }
+  if (buffers !== undefined) {
+    requireInteger("mount", "option buffers", buffers, layout.logCapacity + 8, MAX_BUFFERS);
+  }
+  if (inodes !== undefined) requireInteger("mount", "option inodes", inodes, 2, MAX_INODES);
 }
 
 /** A file system mounted on a block device. */
@@ -108,15 +130,12 @@ export class FileSystem {
     this.readOnly = readOnly;
     this.recoveredBlocks = recovered;
 
-    const buffers = Math.max(
-      options.buffers ?? Math.max(NBUF, layout.logCapacity + 16),
-      layout.logCapacity + 8,
-    );
+    const buffers = options.buffers ?? Math.max(NBUF, layout.logCapacity + 16);
     this.cache = new BufferCache(device, buffers, layout.size);
     this.log = new Log(device, this.cache, layout, readOnly);
     this.alloc = new BlockAllocator(this.cache, this.log, layout);
     const core: FsCore = { layout, cache: this.cache, log: this.log, alloc: this.alloc, readOnly };
-    this.inodes = new InodeTable(core, Math.max(2, options.inodes ?? NINODE));
+    this.inodes = new InodeTable(core, options.inodes ?? NINODE);
     this.dirs = new Directories(core, this.inodes, () => this.rootInode);
     const root = this.inodes.iget(ROOTINO);
     if (root === null) panic("mount", "no inode cache slot for the root");
@@ -125,12 +144,14 @@ export class FileSystem {
 
   /**
    * Mounts the image on `device`, recovering the log first. Raises FsFormatError, having written
-   * nothing, when the device contains no valid image of either geometry.
+   * nothing, when the device contains no valid image of either geometry, and TypeError or
+   * RangeError for an invalid option, also before writing.
    */
   static mount(device: BlockDevice, options: MountOptions = {}): FileSystem {
     const inspection = inspectImage(device);
     if (!inspection.ok) throw new FsFormatError(`mount: ${inspection.problem}`);
     const { info } = inspection;
+    checkMountOptions(options, info.layout);
     const view = new RecoveredView(device, info);
     const rootProblem = checkRoot(view, info.layout);
     if (rootProblem) throw new FsFormatError(`mount: ${rootProblem}`);

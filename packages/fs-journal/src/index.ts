@@ -19,7 +19,7 @@ export { FileDevice, MemoryDevice, sniffBlockSize } from "./devices";
 export { FsFormatError, FsPanic, MkfsError, quoteName } from "./diagnostics";
 export type { Lookup } from "./directory";
 export type { MountOptions } from "./file-system";
-export { FileSystem } from "./file-system";
+export { FileSystem, MAX_BUFFERS } from "./file-system";
 export type {
   Dinode,
   DiskLayout,

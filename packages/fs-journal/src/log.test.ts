@@ -364,7 +364,7 @@ describe("buffer cache", () => {
       const result = setup.writeFile(`/f${i}`, new Uint8Array(20 * 512).fill(i));
       expect(result.ok).toBe(true);
     }
-    const fs = FileSystem.mount(device, { buffers: 10 });
+    const fs = FileSystem.mount(device, { buffers: setup.logCapacity + 8 });
     const ip = openFile(fs, "/pinned");
     fs.beginOp(fs.logCapacity);
     fs.writei(ip, new Uint8Array(20 * 512).fill(9), 0, 20 * 512);
