@@ -34,7 +34,9 @@ describe("Cpu construction", () => {
 
   test("constructor rejects a user vector out of range", () => {
     const options = { memory: new ArrayBuffer(4096), translator: new FlatTranslator(4096) };
-    expect(() => new Cpu({ ...options, userVectors: [256] })).toThrow(/user vector 256/);
+    expect(() => new Cpu({ ...options, userVectors: [256] })).toThrow(
+      "Cpu: user vector must be an integer from 0 to 255, got 256",
+    );
   });
 
   test("constructor rejects a FlatTranslator larger than memory", () => {
@@ -54,7 +56,9 @@ describe("Cpu construction", () => {
   });
 
   test("FlatTranslator rejects a size that is not a non-negative integer", () => {
-    expect(() => new FlatTranslator(-1)).toThrow(/non-negative integer, got -1/);
+    expect(() => new FlatTranslator(-1)).toThrow(
+      "FlatTranslator: memorySize must be an integer from 0 to 4294967296, got -1",
+    );
     expect(() => new FlatTranslator(Number.NaN)).toThrow(RangeError);
   });
 

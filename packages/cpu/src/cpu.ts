@@ -3,6 +3,14 @@
  * register context, and the TLB and code-cache controls the kernel uses. The work happens in the
  * run loop (execute.ts); this file adds single-stepping (TF), the trace, and the stop reasons.
  */
+import {
+  checkInteger,
+  checkNumber,
+  checkOptionalFunction,
+  checkRegister,
+  describeNumber,
+  describeValue,
+} from "./arguments.ts";
 import { BlockCompiler } from "./block-compiler.ts";
 import { CodeFetcher } from "./code-fetch.ts";
 import {
@@ -25,6 +33,7 @@ import { CpuCore, STOP_FAULT, STOP_SIGNAL, STOP_TRAP, type Translator } from "./
 import { formatTraceLine } from "./disassembler.ts";
 import { CpuPanic } from "./errors.ts";
 import { executeLoop } from "./execute.ts";
+import { isUserDataSelector } from "./execute-system.ts";
 import { FlatTranslator } from "./flat-translator.ts";
 import { InstructionCache } from "./instruction-cache.ts";
 
@@ -78,30 +87,16 @@ export class Cpu {
   private readonly compiler: BlockCompiler;
   private readonly trace: ((line: string) => void) | undefined;
 
-  /** Builds a CPU in the state of a new CPL-3 process; throws on invalid options. */
+  /**
+   * Builds a CPU in the state of a new CPL-3 process. Invalid options throw a TypeError or a
+   * RangeError naming the option and the value received.
+   */
   constructor(options: CpuOptions) {
+    const userVectors = checkOptions(options);
     const { memory, translator } = options;
-    if (
-      !(memory instanceof ArrayBuffer) ||
-      memory.byteLength % 4096 !== 0 ||
-      memory.byteLength > MAX_MEMORY
-    ) {
-      throw new RangeError(
-        `Cpu: memory must be an ArrayBuffer whose size is a multiple of 4096 up to ${MAX_MEMORY} bytes`,
-      );
-    }
     if (new Uint8Array(Uint16Array.of(1).buffer)[0] !== 1) {
       throw new Error(
         "Cpu: the host must be little-endian, because registers and memory are typed-array views",
-      );
-    }
-    if (typeof translator?.translate !== "function") {
-      throw new TypeError("Cpu: translator must have a translate(linear, access, cpl) method");
-    }
-    if (translator instanceof FlatTranslator && translator.coveredBytes > memory.byteLength) {
-      throw new RangeError(
-        `Cpu: the FlatTranslator covers ${translator.coveredBytes} bytes but memory has only ` +
-          `${memory.byteLength}; build it with new FlatTranslator(memory.byteLength)`,
       );
     }
     this.core = new CpuCore(memory, translator);
@@ -114,12 +109,7 @@ export class Cpu {
       options.compileBlocks ?? true,
     );
     this.regs = this.core.r32.subarray(0, 8);
-    for (const vector of options.userVectors ?? []) {
-      if (!Number.isInteger(vector) || vector < 0 || vector > 255) {
-        throw new RangeError(`Cpu: user vector ${vector} is not an integer from 0 to 255`);
-      }
-      this.core.userVectors[vector] = 1;
-    }
+    for (const vector of userVectors) this.core.userVectors[vector] = 1;
     this.trace = options.trace ?? environmentTrace();
   }
 
@@ -127,7 +117,9 @@ export class Cpu {
     return this.core.eip >>> 0;
   }
 
+  /** Takes an integer from -2^31 to 2^32 - 1 and keeps it as unsigned; anything else throws. */
   set eip(value: number) {
+    checkRegister("Cpu.eip", "eip", value);
     this.core.eip = value >>> 0;
   }
 
@@ -140,8 +132,14 @@ export class Cpu {
   /**
    * Sets EFLAGS; bit 1 and IF stay set, IOPL and VM stay 0, undefined bits read as 0. RF may be
    * set (as an iret from a fault handler sets it) and is cleared when the next instruction completes.
+   * The value must be an integer from -2^31 to 2^32 - 1.
    */
   set eflags(value: number) {
+    checkRegister("Cpu.eflags", "eflags", value);
+    this.setFlags(value);
+  }
+
+  private setFlags(value: number): void {
     this.core.lazyMask = 0;
     this.core.flags =
       ((value & DEFINED_FLAGS & ~FLAG_IOPL & ~FLAG_VM) | FLAG_RESERVED1 | FLAG_IF) >>> 0;
@@ -152,7 +150,9 @@ export class Cpu {
     return this.core.cr2 >>> 0;
   }
 
+  /** Takes an integer from -2^31 to 2^32 - 1 and keeps it as unsigned. */
   set cr2(value: number) {
+    checkRegister("Cpu.cr2", "cr2", value);
     this.core.cr2 = value >>> 0;
   }
 
@@ -161,7 +161,9 @@ export class Cpu {
     return this.core.instructionCount;
   }
 
+  /** Takes a non-negative safe integer (rdtsc then reads it as a 64-bit count). */
   set instructionCount(value: number) {
+    checkInteger("Cpu.instructionCount", "instructionCount", value, 0, Number.MAX_SAFE_INTEGER);
     this.core.instructionCount = value;
   }
 
@@ -172,7 +174,7 @@ export class Cpu {
    */
   run(budget: number): RunResult {
     if (!Number.isSafeInteger(budget) || budget < 0) {
-      throw new RangeError(`Cpu.run: budget must be a non-negative integer, got ${budget}`);
+      checkInteger("Cpu.run", "budget", budget, 0, Number.MAX_SAFE_INTEGER);
     }
     const core = this.core;
     let executed = 0;
@@ -243,14 +245,19 @@ export class Cpu {
     };
   }
 
-  /** Loads every register from `context` as given (EFLAGS after the setter's rule). */
+  /**
+   * Loads every register from `context`, EFLAGS after the setter's rule. The general registers,
+   * eip and eflags take integers from -2^31 to 2^32 - 1, cs only 0x1b and ss only 0x23, and ds,
+   * es, fs and gs a selector that `isUserDataSelector` accepts. A bad value throws before any change.
+   */
   setContext(context: CpuContext): void {
+    checkContext(context);
     const r = this.core.r32;
     REGISTER_NAMES.forEach((name, n) => {
       r[n] = context[name];
     });
-    this.eip = context.eip;
-    this.eflags = context.eflags;
+    this.core.eip = context.eip >>> 0;
+    this.setFlags(context.eflags);
     const segments = this.core.segments;
     segments[CS] = context.cs;
     segments[SS] = context.ss;
@@ -271,11 +278,110 @@ export class Cpu {
   invalidateCode(physicalPage: number): void {
     const pages = this.core.codeChunks.length;
     if (!Number.isInteger(physicalPage) || physicalPage < 0 || physicalPage >= pages) {
+      checkNumber("Cpu.invalidateCode", "physicalPage", physicalPage, "a physical page number");
       throw new RangeError(
-        `Cpu.invalidateCode: physical page ${physicalPage} is outside memory (pages 0 to ${pages - 1})`,
+        `Cpu.invalidateCode: physical page ${describeValue(physicalPage)} is outside memory ` +
+          `(pages 0 to ${pages - 1})`,
       );
     }
     this.fetcher.dropPage(physicalPage);
+  }
+}
+
+/**
+ * Checks the constructor's options before anything is built, and returns the user vectors as
+ * an array (read once, because an iterable may be a generator).
+ */
+function checkOptions(options: CpuOptions): number[] {
+  if (typeof options !== "object" || options === null) {
+    throw new TypeError(
+      `Cpu: options must be an object { memory, translator, ... }, got ${describeValue(options)}`,
+    );
+  }
+  const { memory, translator, userVectors, trace, compileBlocks } = options;
+  if (!(memory instanceof ArrayBuffer)) {
+    throw new TypeError(`Cpu: memory must be an ArrayBuffer, got ${describeValue(memory)}`);
+  }
+  if (memory.byteLength % 4096 !== 0 || memory.byteLength > MAX_MEMORY) {
+    throw new RangeError(
+      `Cpu: memory must be an ArrayBuffer whose size is a multiple of 4096 up to ${MAX_MEMORY} ` +
+        `bytes, got ${describeValue(memory)}`,
+    );
+  }
+  if (typeof (translator as Partial<Translator> | null)?.translate !== "function") {
+    throw new TypeError(
+      "Cpu: translator must have a translate(linear, access, cpl) method, " +
+        `got ${describeValue(translator)}`,
+    );
+  }
+  if (translator instanceof FlatTranslator && translator.coveredBytes > memory.byteLength) {
+    throw new RangeError(
+      `Cpu: the FlatTranslator covers ${translator.coveredBytes} bytes but memory has only ` +
+        `${memory.byteLength}; build it with new FlatTranslator(memory.byteLength)`,
+    );
+  }
+  checkOptionalFunction("Cpu", "trace", trace);
+  if (compileBlocks !== undefined && typeof compileBlocks !== "boolean") {
+    throw new TypeError(
+      `Cpu: compileBlocks must be true or false, got ${describeValue(compileBlocks)}`,
+    );
+  }
+  return checkUserVectors(userVectors);
+}
+
+/** Returns the vectors of `userVectors` (an iterable of integers from 0 to 255) as an array. */
+function checkUserVectors(userVectors: Iterable<number> | undefined): number[] {
+  if (userVectors === undefined) return [];
+  const iterable = userVectors as { [Symbol.iterator]?: unknown } | null;
+  if (
+    typeof iterable !== "object" ||
+    iterable === null ||
+    typeof iterable[Symbol.iterator] !== "function"
+  ) {
+    throw new TypeError(
+      `Cpu: userVectors must be an iterable of vector numbers such as [64], ` +
+        `got ${describeValue(userVectors)}`,
+    );
+  }
+  const vectors = [...userVectors];
+  for (const vector of vectors) checkInteger("Cpu", "user vector", vector, 0, 255);
+  return vectors;
+}
+
+/** The registers of a `CpuContext` that hold 32-bit values, in the order they are checked. */
+const VALUE_REGISTERS = [...REGISTER_NAMES, "eip", "eflags"] as const;
+
+/** Checks every register of `context` for `setContext`; throws before anything changes. */
+function checkContext(context: CpuContext): void {
+  const where = "Cpu.setContext";
+  if (typeof context !== "object" || context === null) {
+    throw new TypeError(
+      `${where}: context must be an object with every register, got ${describeValue(context)}`,
+    );
+  }
+  for (const name of VALUE_REGISTERS) checkRegister(where, name, context[name]);
+  checkSelector(where, "cs", context.cs, (selector) => selector === 0x1b, USER_CODE);
+  checkSelector(where, "ss", context.ss, (selector) => selector === 0x23, USER_STACK);
+  for (const name of ["ds", "es", "fs", "gs"] as const) {
+    checkSelector(where, name, context[name], isUserDataSelector, USER_DATA_SELECTORS);
+  }
+}
+
+const USER_CODE = "0x1b (the user code selector)";
+const USER_STACK = "0x23 (the user data selector)";
+const USER_DATA_SELECTORS = "a selector CPL 3 may hold (0 to 3, 0x18 to 0x1b or 0x20 to 0x23)";
+
+/** Throws unless `value` is a number that `accepts` passes. */
+function checkSelector(
+  where: string,
+  name: string,
+  value: unknown,
+  accepts: (selector: number) => boolean,
+  expected: string,
+): void {
+  checkNumber(where, name, value, expected);
+  if (!Number.isInteger(value) || !accepts(value as number)) {
+    throw new RangeError(`${where}: ${name} must be ${expected}, got ${describeNumber(value)}`);
   }
 }
 

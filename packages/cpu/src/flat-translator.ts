@@ -3,12 +3,18 @@
  * can be marked absent or read-only, which is enough to run bare programs and to test page
  * faults without an MMU.
  */
+import { checkInteger, describeValue } from "./arguments.ts";
 import { ACCESS_WRITE, PF_PRESENT, PF_USER, PF_WRITE } from "./constants.ts";
 import type { Translator } from "./core.ts";
 
 const PAGE_ABSENT = 0;
 const PAGE_READ_ONLY = 1;
 const PAGE_WRITABLE = 2;
+/** The states `setPages` takes, indexed by the page byte they store. */
+const PAGE_STATES = ["absent", "read-only", "writable"] as const;
+export type PageState = (typeof PAGE_STATES)[number];
+/** The whole 32-bit linear address space, the most a flat translator can map. */
+const LINEAR_BYTES = 2 ** 32;
 
 /** Identity translation over `[0, memorySize)`; every page starts present and writable. */
 export class FlatTranslator implements Translator {
@@ -18,11 +24,7 @@ export class FlatTranslator implements Translator {
 
   /** Maps `[0, memorySize)`; `memorySize` must not exceed the memory the CPU is given. */
   constructor(memorySize: number) {
-    if (!Number.isSafeInteger(memorySize) || memorySize < 0) {
-      throw new RangeError(
-        `FlatTranslator: memory size must be a non-negative integer, got ${memorySize}`,
-      );
-    }
+    checkInteger("FlatTranslator", "memorySize", memorySize, 0, LINEAR_BYTES);
     const pages = Math.ceil(memorySize / 4096);
     this.pages = new Uint8Array(pages).fill(PAGE_WRITABLE);
     this.coveredBytes = pages * 4096;
@@ -37,13 +39,21 @@ export class FlatTranslator implements Translator {
     return linear >>> 0;
   }
 
-  /** Marks the pages of `[start, end)` absent, read-only or writable. */
-  setPages(start: number, end: number, state: "absent" | "read-only" | "writable"): void {
-    let value = PAGE_WRITABLE;
-    if (state === "absent") value = PAGE_ABSENT;
-    else if (state === "read-only") value = PAGE_READ_ONLY;
-    for (let page = start >>> 12; page < Math.ceil(end / 4096); page++) {
-      if (page < this.pages.length) this.pages[page] = value;
+  /**
+   * Marks every page that `[start, end)` touches (start rounded down, end rounded up to a page)
+   * absent, read-only or writable. `start === end` marks nothing. The range must satisfy
+   * `0 <= start <= end <= coveredBytes`, and a bad argument throws before any page changes.
+   */
+  setPages(start: number, end: number, state: PageState): void {
+    const where = "FlatTranslator.setPages";
+    checkInteger(where, "start", start, 0, this.coveredBytes);
+    checkInteger(where, "end", end, start, this.coveredBytes);
+    const value = PAGE_STATES.indexOf(state);
+    if (value < 0) {
+      const expected = `one of ${PAGE_STATES.map((name) => `"${name}"`).join(", ")}`;
+      const Kind = typeof state === "string" ? RangeError : TypeError;
+      throw new Kind(`${where}: state must be ${expected}, got ${describeValue(state)}`);
     }
+    this.pages.fill(value, Math.floor(start / 4096), Math.ceil(end / 4096));
   }
 }

@@ -22,4 +22,4 @@ export type { Translator } from "./core.ts";
 export { Cpu, type CpuContext, type CpuOptions, type RunResult } from "./cpu.ts";
 export { CpuPanic } from "./errors.ts";
 export { isUserDataSelector } from "./execute-system.ts";
-export { FlatTranslator } from "./flat-translator.ts";
+export { FlatTranslator, type PageState } from "./flat-translator.ts";
