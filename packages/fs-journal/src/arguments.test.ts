@@ -181,3 +181,65 @@ describe("mount options", () => {
     expect(fs.writeFile("/a", new Uint8Array(5000)).ok).toBe(true);
   });
 });
+
+describe("host API", () => {
+  test.each([
+    [
+      () => (fs: FileSystem) => fs.writeFile(5 as unknown as string, new Uint8Array(3)),
+      TypeError,
+      "writeFile: path 5 is not a string",
+    ],
+    [
+      () => (fs: FileSystem) => fs.writeFile("/s", "hello" as unknown as Uint8Array),
+      TypeError,
+      'writeFile: data "hello" is not a Uint8Array',
+    ],
+    [
+      () => (fs: FileSystem) => fs.readFile(null as unknown as string),
+      TypeError,
+      "readFile: path null is not a string",
+    ],
+    [
+      () => (fs: FileSystem) => fs.listDir(1 as unknown as string),
+      TypeError,
+      "listDir: path 1 is not a string",
+    ],
+    [
+      () => (fs: FileSystem) => fs.remove(undefined as unknown as string),
+      TypeError,
+      "remove: path undefined is not a string",
+    ],
+    [
+      () => (fs: FileSystem) => fs.stat(2 as unknown as string),
+      TypeError,
+      "stat: path 2 is not a string",
+    ],
+    [
+      () => (fs: FileSystem) => fs.mkdir("/d", { parents: "yes" as unknown as boolean }),
+      TypeError,
+      'mkdir: option parents "yes" is not a boolean',
+    ],
+  ])("host call with a wrong type raises TypeError, case %#", (make, kind, message) => {
+    const device = image();
+    const fs = FileSystem.mount(device);
+    rejects(device, fs, () => make()(fs), kind, message);
+  });
+
+  test("host calls reject relative paths", () => {
+    const device = image();
+    const fs = FileSystem.mount(device);
+    const before = device.snapshot();
+    const reason = '"relative" is not an absolute path; host paths start with "/"';
+    expect(fs.writeFile("relative", new Uint8Array(3))).toEqual({ ok: false, reason });
+    expect(fs.mkdir("relative")).toEqual({ ok: false, reason });
+    expect(fs.stat("f")).toEqual({
+      ok: false,
+      reason: '"f" is not an absolute path; host paths start with "/"',
+    });
+    expect(fs.listDir("")).toEqual({
+      ok: false,
+      reason: '"" is not an absolute path; host paths start with "/"',
+    });
+    expect(same(device.bytes, before)).toBe(true);
+  });
+});

@@ -21,7 +21,13 @@
  * "the file system stopped after an earlier panic: <first message>" and writes nothing. The disk
  * keeps every transaction committed before the panic; mounting it again continues from there.
  */
-import { requireInodeType, requireInteger, requireString, showValue } from "./arguments";
+import {
+  requireBytes,
+  requireInodeType,
+  requireInteger,
+  requireString,
+  showValue,
+} from "./arguments";
 import { BlockAllocator } from "./block-allocator";
 import { BufferCache, NBUF } from "./buffer-cache";
 import type { BlockDevice } from "./devices";
@@ -326,35 +332,47 @@ export class FileSystem {
     return this.run(() => this.dirs.link(oldPath, newPath, cwd));
   }
 
-  // Host tools: each call opens and commits its own transactions (host-api.ts).
+  // Host tools: each call opens and commits its own transactions (host-api.ts). A path is
+  // absolute, and a wrong JavaScript type raises TypeError before any change.
 
   /** Reads a whole file. */
   readFile(path: string): FsResult<Uint8Array> {
+    requireString("readFile", "path", path);
     return this.run(() => readFile(this, path));
   }
 
   /** Creates or replaces a file's contents, in as few transactions as the log allows. */
   writeFile(path: string, data: Uint8Array): FsResult<void> {
+    requireString("writeFile", "path", path);
+    requireBytes("writeFile", "data", data);
     return this.run(() => writeFile(this, path, data));
   }
 
   /** Lists a directory's entries in on-disk order, "." and ".." included. */
   listDir(path: string): FsResult<DirEntry[]> {
+    requireString("listDir", "path", path);
     return this.run(() => listDir(this, path));
   }
 
   /** Removes a file, device or empty directory. */
   remove(path: string): FsResult<void> {
+    requireString("remove", "path", path);
     return this.run(() => remove(this, path));
   }
 
   /** Makes a directory, and with `parents` every missing directory above it. */
   mkdir(path: string, options: { parents?: boolean } = {}): FsResult<void> {
-    return this.run(() => makeDirectory(this, path, options.parents ?? false));
+    requireString("mkdir", "path", path);
+    const { parents } = options;
+    if (parents !== undefined && typeof parents !== "boolean") {
+      throw new TypeError(`mkdir: option parents ${showValue(parents)} is not a boolean`);
+    }
+    return this.run(() => makeDirectory(this, path, parents ?? false));
   }
 
   /** Returns the stat of the inode a path names. */
   stat(path: string): FsResult<Stat> {
+    requireString("stat", "path", path);
     return this.run(() => statPath(this, path));
   }
 

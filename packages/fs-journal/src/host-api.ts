@@ -51,8 +51,14 @@ function fail<T>(reason: string): FsResult<T> {
 
 const CACHE_FULL = "the in-memory inode cache is full";
 
-/** Splits a host path into elements, or returns the reason it is not a valid path. */
+/**
+ * Splits a host path into elements, or returns the reason it is not a valid path. A host path
+ * is absolute: there is no working directory to resolve a relative one against.
+ */
 function splitPath(path: string): string[] | string {
+  if (!path.startsWith("/")) {
+    return `${quoteName(path)} is not an absolute path; host paths start with "/"`;
+  }
   for (let i = 0; i < path.length; i++) {
     const code = path.charCodeAt(i);
     if (code > 0xff) {
