@@ -43,4 +43,16 @@ describe("crc32c", () => {
       }),
     );
   });
+
+  it("rejects arguments of the wrong type", () => {
+    expect(() => crc32c("abc" as unknown as Uint8Array)).toThrow(
+      new TypeError('crc32c: bytes must be a Uint8Array, got "abc"'),
+    );
+    expect(() => crc32c(ascii("abc"), -1)).toThrow(
+      new RangeError("crc32c: previous -1 is not an integer from 0 to 0xffffffff"),
+    );
+    expect(() => crc32c(ascii("abc"), Number.NaN)).toThrow(
+      new RangeError("crc32c: previous NaN is not an integer from 0 to 0xffffffff"),
+    );
+  });
 });

@@ -7,6 +7,7 @@
  * table k maps a byte to the CRC of that byte followed by k zero bytes. Bytes before the first
  * 8-byte step and after the last one go through table 0 one at a time.
  */
+import { checkBytes, describeValue } from "./arguments.js";
 
 /** Eight tables of 256 entries, table k at [k * 256, k * 256 + 256). */
 const TABLES = buildTables();
@@ -29,9 +30,16 @@ function buildTables(): Uint32Array {
 
 /**
  * Computes the CRC-32C of `bytes`. Passing the CRC of earlier bytes as `previous` continues it, so
- * crc32c(b, crc32c(a)) equals the CRC of a followed by b.
+ * crc32c(b, crc32c(a)) equals the CRC of a followed by b. Throws a TypeError when `bytes` is not
+ * a Uint8Array and a RangeError when `previous` is not a 32-bit unsigned integer.
  */
 export function crc32c(bytes: Uint8Array, previous = 0): number {
+  checkBytes("crc32c", bytes);
+  if (!Number.isInteger(previous) || previous < 0 || previous > 0xffffffff) {
+    throw new RangeError(
+      `crc32c: previous ${describeValue(previous)} is not an integer from 0 to 0xffffffff`,
+    );
+  }
   const t = TABLES;
   let crc = ~previous >>> 0;
   let i = 0;

@@ -352,3 +352,34 @@ function withByte(payload: Uint8Array, offset: number, value: number): Uint8Arra
   copy[offset] = value;
   return copy;
 }
+
+describe("format functions", () => {
+  it("raise a TypeError for contents of the wrong shape", () => {
+    const asContents = (value: unknown) => value as ImageContents;
+    expect(() => encodeImage(asContents({}))).toThrow(
+      new TypeError("encodeImage: contents.process must be an object, got undefined"),
+    );
+    expect(() => encodeImage(asContents(null))).toThrow(
+      new TypeError("encodeImage: contents must be an object, got null"),
+    );
+    expect(() =>
+      encodeImage(asContents({ ...sampleContents(), pages: [{ va: 0, flags: 7, bytes: [1] }] })),
+    ).toThrow(
+      new TypeError(
+        "encodeImage: contents.pages[0].bytes must be a Uint8Array or null, got an array of 1 elements",
+      ),
+    );
+    expect(() => checkEncodable(asContents({ ...sampleContents(), descriptors: 5 }))).toThrow(
+      new TypeError("checkEncodable: contents.descriptors must be an array, got 5"),
+    );
+  });
+
+  it("raise a TypeError for bytes that are not a Uint8Array", () => {
+    expect(() => decodeImage("abc" as unknown as Uint8Array)).toThrow(
+      new TypeError('decodeImage: bytes must be a Uint8Array, got "abc"'),
+    );
+    expect(() => parseImage([1, 2] as unknown as Uint8Array)).toThrow(
+      new TypeError("parseImage: bytes must be a Uint8Array, got an array of 2 elements"),
+    );
+  });
+});

@@ -49,6 +49,7 @@
  *     bits (P 0x1 always, W 0x2, U 0x4; the stack guard page lacks U), 6 2 encoding:
  *     0 RAW (4096 bytes follow), 1 ZERO (the page holds only zeros; nothing follows)
  */
+import { checkBytes, checkContentsShape } from "./arguments.js";
 import { crc32c } from "./crc32c.js";
 
 export const IMAGE_MAGIC = Uint8Array.of(0x89, 0x78, 0x76, 0x36, 0x63, 0x6b, 0x70, 0x74);
@@ -242,9 +243,11 @@ type NumberField = [subject: string, value: number, min: number, max: number];
 /**
  * Returns why `contents` cannot be encoded exactly, naming the value that does not fit its field,
  * or null. The encoder stores nothing it would have to cut or wrap, so that every image it writes
- * decodes to the contents it was given.
+ * decodes to the contents it was given. Throws a TypeError when `contents` lacks an object, array
+ * or string of `ImageContents`.
  */
 export function checkEncodable(contents: ImageContents): string | null {
+  checkContentsShape("checkEncodable", contents);
   const { process, registers, cwd } = contents;
   const numbers: NumberField[] = [
     ["pid", process.pid, 0, U32_MAX],
@@ -314,10 +317,12 @@ function checkString(subject: string, text: string, maxBytes: number): string | 
 }
 
 /**
- * Encodes an image of the current format version. Throws a RangeError naming the value when a
- * field cannot hold it (`checkEncodable` returns that reason without throwing).
+ * Encodes an image of the current format version. Throws a TypeError when `contents` lacks an
+ * object, array or string of `ImageContents`, and a RangeError naming the value when a field
+ * cannot hold it (`checkEncodable` returns that reason without throwing).
  */
 export function encodeImage(contents: ImageContents): Uint8Array {
+  checkContentsShape("encodeImage", contents);
   const problem = checkEncodable(contents);
   if (problem !== null) throw new RangeError(`encodeImage: ${problem}`);
   const sizes = payloadSizes(contents);
@@ -428,10 +433,11 @@ function writeString(out: Uint8Array, view: DataView, at: number, text: string):
  * Reads an image's structure: magic, version, header checksum, lengths, every record's layout.
  * Fails with a reason for anything it cannot read. A record or image checksum that does not match
  * is reported in `checksums` instead, so that a summary can still be shown. `decodeImage`
- * rejects such images. Never throws. Only the saving side, which has just computed the record
+ * rejects such images. Throws only a TypeError when `bytes` is not a Uint8Array. Only the saving side, which has just computed the record
  * and image checksums, passes `verifyChecksums` false to read its own bytes without a CRC pass.
  */
 export function parseImage(bytes: Uint8Array, verifyChecksums = true): ParseResult {
+  checkBytes("parseImage", bytes);
   const header = readHeader(bytes);
   if (typeof header === "string") return { ok: false, reason: header };
 
@@ -447,8 +453,12 @@ export function parseImage(bytes: Uint8Array, verifyChecksums = true): ParseResu
   return { ok: true, image, checksums: { ok: problems.length === 0, problems } };
 }
 
-/** Decodes an image and refuses it unless every checksum matches. Never throws. */
+/**
+ * Decodes an image and refuses it unless every checksum matches. Throws only a TypeError when
+ * `bytes` is not a Uint8Array.
+ */
 export function decodeImage(bytes: Uint8Array): DecodeResult {
+  checkBytes("decodeImage", bytes);
   const parsed = parseImage(bytes);
   if (!parsed.ok) return parsed;
   if (!parsed.checksums.ok) return { ok: false, reason: parsed.checksums.problems[0]! };

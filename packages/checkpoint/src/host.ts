@@ -13,6 +13,7 @@
  */
 import { DIRSIZ, type FileSystem } from "@xv6ts/fs-journal";
 import type { Kernel, KernelExtensionApi } from "@xv6ts/kernel";
+import { checkFileSystem, checkKernel, checkPid, checkStringType } from "./arguments.js";
 import { describeImage, type ImageSummary } from "./describe.js";
 import { decodeImage, parseImage } from "./format.js";
 import { readImageFile, type WriteResult, writeImageFile } from "./image-file.js";
@@ -38,6 +39,7 @@ function hostApi(kernel: Kernel): KernelExtensionApi {
 
 /** Returns why a host caller's `path` names no file the way it is written, or null. */
 function checkHostPath(path: string): string | null {
+  if (path === "") return 'the path is empty; name an image file, such as "/c4"';
   for (let i = 0; i < path.length; i++) {
     const code = path.charCodeAt(i);
     if (code === 0) return `${JSON.stringify(path)} contains a NUL byte`;
@@ -56,9 +58,14 @@ function checkHostPath(path: string): string | null {
  * written, the image's size and the warnings (one per pipe end), or the reason.
  */
 export function checkpointProcess(kernel: Kernel, pid: number, path: string): SaveResult {
+  checkKernel("checkpointProcess", kernel);
+  checkPid("checkpointProcess", pid);
+  checkStringType("checkpointProcess", "path", path);
   const api = hostApi(kernel);
   const invalid = checkHostPath(path);
   if (invalid !== null) return { ok: false, reason: invalid };
+  // The system call's console line names the pid itself, so only the host's reason adds it.
+  if (api.findProcess(pid) === null) return { ok: false, reason: `no process has pid ${pid}` };
   const saved = saveProcess(api, pid, { path }, null);
   if (!saved.ok || saved.path.startsWith("/")) return saved;
   return { ...saved, path: `/${saved.path}` };
@@ -70,10 +77,19 @@ export function checkpointProcess(kernel: Kernel, pid: number, path: string): Sa
  * or the working directory that could not be restored, or the reason nothing changed.
  */
 export function restartProcess(kernel: Kernel, path: string): RestartResult {
+  checkKernel("restartProcess", kernel);
+  checkStringType("restartProcess", "path", path);
   const api = hostApi(kernel);
   const invalid = checkHostPath(path);
   if (invalid !== null) return { ok: false, reason: invalid };
-  return restartFromFile(api, { path }, { type: "new-child" }, api.findProcess(INIT_PID));
+  const restarted = restartFromFile(
+    api,
+    { path },
+    { type: "new-child" },
+    api.findProcess(INIT_PID),
+  );
+  if (restarted.ok) return restarted;
+  return { ok: false, reason: `${path}: ${restarted.reason}` };
 }
 
 /**
@@ -81,6 +97,8 @@ export function restartProcess(kernel: Kernel, path: string): RestartResult {
  * summary then reports the first mismatch). Fails when the file is missing or not an image.
  */
 export function inspectImage(fs: FileSystem, path: string): InspectResult {
+  checkFileSystem("inspectImage", "fs", fs);
+  checkStringType("inspectImage", "path", path);
   const invalid = checkHostPath(path);
   if (invalid !== null) return { ok: false, reason: invalid };
   const read = readImageFile(fs, { path }, HOST_MAX_IMAGE_BYTES);
@@ -102,6 +120,10 @@ export function copyImage(
   to: FileSystem,
   toPath: string,
 ): WriteResult {
+  checkFileSystem("copyImage", "from", from);
+  checkStringType("copyImage", "fromPath", fromPath);
+  checkFileSystem("copyImage", "to", to);
+  checkStringType("copyImage", "toPath", toPath);
   const invalid = checkHostPath(fromPath) ?? checkHostPath(toPath);
   if (invalid !== null) return { ok: false, reason: invalid };
   const read = readImageFile(from, { path: fromPath }, HOST_MAX_IMAGE_BYTES);

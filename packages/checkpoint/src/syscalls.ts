@@ -17,6 +17,7 @@ import {
   SYS_ckptinfo,
   SYS_restart,
 } from "@xv6ts/kernel";
+import { checkKernel } from "./arguments.js";
 import { describeImage, formatSummary } from "./describe.js";
 import { parseImage } from "./format.js";
 import { type ImagePath, readImageFile, sweepTemporaryFiles } from "./image-file.js";
@@ -32,6 +33,7 @@ const CKPTINFO_MAX_BYTES = 1 << 30;
  * Returns the names of the files it removed from /.ckpt.
  */
 export function installCheckpoint(kernel: Kernel): { swept: string[] } {
+  checkKernel("installCheckpoint", kernel);
   const api = kernel.extension;
   const swept = sweepTemporaryFiles(fileSystemOf(api));
   api.registerSyscall(SYS_checkpoint, "checkpoint", sysCheckpoint);

@@ -161,17 +161,74 @@ describe("restartProcess", () => {
     const session = await Session.boot(makeDisk());
     expect(checkpointProcess(session.kernel, 99, "/x")).toEqual({
       ok: false,
-      reason: "no such process",
+      reason: "no process has pid 99",
     });
     expect(checkpointProcess(session.kernel, 1, "/x")).toEqual({
       ok: false,
       reason: "pid 1 is init, which cannot be saved",
     });
-    expect(restartProcess(session.kernel, "/x")).toEqual({ ok: false, reason: "file not found" });
+    expect(restartProcess(session.kernel, "/x")).toEqual({
+      ok: false,
+      reason: "/x: file not found",
+    });
     expect(restartProcess(session.kernel, "/ls")).toEqual({
       ok: false,
-      reason: "not a checkpoint image (the magic number does not match)",
+      reason: "/ls: not a checkpoint image (the magic number does not match)",
     });
+    expect(restartProcess(session.kernel, "/")).toEqual({
+      ok: false,
+      reason: "/: is a directory, not an image file",
+    });
+    await session.shutdown();
+  });
+
+  it("rejects an empty path with a reason", async () => {
+    const session = await Session.boot(makeDisk());
+    const kernel = session.kernel;
+    const reason = 'the path is empty; name an image file, such as "/c4"';
+    expect(checkpointProcess(kernel, 2, "")).toEqual({ ok: false, reason });
+    expect(restartProcess(kernel, "")).toEqual({ ok: false, reason });
+    const fs = kernel.extension.fileSystem;
+    expect(inspectImage(fs, "")).toEqual({ ok: false, reason });
+    expect(copyImage(fs, "", fs, "/y")).toEqual({ ok: false, reason });
+    expect(kernel.processes().map((process) => process.state)).toEqual(["sleeping", "sleeping"]);
+    await session.shutdown();
+  });
+
+  it("raises a TypeError for arguments of the wrong type", async () => {
+    const session = await Session.boot(makeDisk());
+    const kernel = session.kernel;
+    const fs = kernel.extension.fileSystem;
+    const anyValue = (value: unknown) => value as never;
+    expect(() => checkpointProcess(kernel, 2, anyValue(5))).toThrow(
+      new TypeError("checkpointProcess: path must be a string, got 5"),
+    );
+    expect(() => checkpointProcess(kernel, anyValue("2"), "/x")).toThrow(
+      new TypeError('checkpointProcess: pid must be a number, got "2"'),
+    );
+    expect(() => checkpointProcess(kernel, Number.NaN, "/x")).toThrow(
+      new RangeError("checkpointProcess: pid NaN is not an integer"),
+    );
+    expect(() => checkpointProcess(anyValue({}), 2, "/x")).toThrow(
+      new TypeError("checkpointProcess: kernel must be a Kernel of @xv6ts/kernel, got an object"),
+    );
+    expect(() => restartProcess(kernel, anyValue(null))).toThrow(
+      new TypeError("restartProcess: path must be a string, got null"),
+    );
+    expect(() => inspectImage(fs, anyValue(7))).toThrow(
+      new TypeError("inspectImage: path must be a string, got 7"),
+    );
+    expect(() => inspectImage(anyValue(undefined), "/x")).toThrow(
+      new TypeError(
+        "inspectImage: fs must be a mounted FileSystem of @xv6ts/fs-journal, got undefined",
+      ),
+    );
+    expect(() => copyImage(fs, "/x", fs, anyValue(3))).toThrow(
+      new TypeError("copyImage: toPath must be a string, got 3"),
+    );
+    // The shell (pid 2) was neither frozen nor saved, and no file appeared.
+    expect(kernel.processes().map((process) => process.state)).toEqual(["sleeping", "sleeping"]);
+    expect(fs.stat("/x").ok).toBe(false);
     await session.shutdown();
   });
 
@@ -184,7 +241,7 @@ describe("restartProcess", () => {
     const files = session.kernel.openFiles;
     expect(restartProcess(session.kernel, "/self")).toEqual({
       ok: false,
-      reason: "no free process slot",
+      reason: "/self: no free process slot",
     });
     expect(session.kernel.freeFrames).toBe(frames);
     expect(session.kernel.openFiles).toBe(files);

@@ -289,7 +289,7 @@ describe("restart of an invalid image with valid checksums", () => {
     const processes = session.kernel.processes().length;
     expect(restartProcess(session.kernel, "/bad")).toEqual({
       ok: false,
-      reason: "ss 0x10 is not the user data selector 0x23",
+      reason: "/bad: ss 0x10 is not the user data selector 0x23",
     });
     expect(session.kernel.freeFrames).toBe(frames);
     expect(session.kernel.processes()).toHaveLength(processes);
