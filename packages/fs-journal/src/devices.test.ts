@@ -1,4 +1,12 @@
-import { mkdtempSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from "node:fs";
+import {
+  existsSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+  writeFileSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, test } from "vitest";
@@ -33,6 +41,26 @@ describe("MemoryDevice", () => {
     expect(() => device.write(-1, new Uint8Array(512))).toThrow(RangeError);
     expect(() => device.write(0, new Uint8Array(100))).toThrow(
       "write: buffer of 100 bytes for 512-byte blocks",
+    );
+  });
+
+  test("constructor raises argument errors naming the value", () => {
+    expect(() => new MemoryDevice("1000" as unknown as number)).toThrow(
+      new TypeError('MemoryDevice: block count "1000" is not a number'),
+    );
+    expect(() => new MemoryDevice(2 ** 40)).toThrow(
+      new RangeError(
+        `MemoryDevice: ${2 ** 40} blocks of 512 bytes do not fit in one Uint8Array on this host; use a FileDevice`,
+      ),
+    );
+    expect(() => new MemoryDevice(2, 512, new Uint8Array(100))).toThrow(
+      new RangeError("MemoryDevice: bytes of 100 bytes is not 2 blocks of 512 bytes"),
+    );
+    expect(() => new MemoryDevice(1, 512, [0] as unknown as Uint8Array)).toThrow(
+      new TypeError("MemoryDevice: bytes 0 is not a Uint8Array"),
+    );
+    expect(() => MemoryDevice.fromBytes("image" as unknown as Uint8Array)).toThrow(
+      new TypeError('MemoryDevice.fromBytes: image "image" is not a Uint8Array'),
     );
   });
 
@@ -91,6 +119,49 @@ describe("FileDevice", () => {
     device.flush();
     expect(device.stats.flushes).toBe(2);
     device.close();
+  });
+
+  test("open counts the bytes past the last whole block", () => {
+    const path = join(dir, "odd.img");
+    writeFileSync(path, new Uint8Array(1000));
+    const device = FileDevice.open(path);
+    expect(device.blockCount).toBe(1);
+    expect(device.trailingBytes).toBe(488);
+    device.close();
+  });
+
+  test("create removes its file when the host cannot make that size", () => {
+    const path = join(dir, "huge.img");
+    const error = (() => {
+      try {
+        FileDevice.create(path, 2 ** 40, 512);
+      } catch (caught) {
+        return caught as NodeJS.ErrnoException;
+      }
+      return null;
+    })();
+    expect(error?.message).toBe(
+      `FileDevice.create: a file of ${2 ** 40} blocks of 512 bytes at "${path}" is too large for the host file system`,
+    );
+    expect(error?.code).toBe("EFBIG");
+    expect(existsSync(path)).toBe(false);
+  });
+
+  test("create and open raise TypeError for arguments of the wrong type", () => {
+    const path = join(dir, "types.img");
+    expect(() => FileDevice.create(5 as unknown as string, 8)).toThrow(
+      new TypeError("FileDevice.create: path 5 is not a string"),
+    );
+    expect(() => FileDevice.create(path, "8" as unknown as number)).toThrow(
+      new TypeError('FileDevice.create: block count "8" is not a number'),
+    );
+    expect(() => FileDevice.create(path, 8, "512" as unknown as number)).toThrow(
+      new TypeError('FileDevice.create: block size "512" is not a number'),
+    );
+    expect(() => FileDevice.open(path, { blockSize: 1000 })).toThrow(
+      new RangeError("FileDevice.open: block size 1000 is neither 512 nor 4096"),
+    );
+    expect(existsSync(path)).toBe(false);
   });
 
   test("open sniffs the block size and rounds a partial block down", () => {

@@ -13,13 +13,16 @@
 import {
   closeSync,
   constants,
+  existsSync,
   fstatSync,
   fsyncSync,
   ftruncateSync,
   openSync,
   readSync,
+  unlinkSync,
   writeSync,
 } from "node:fs";
+import { requireBytes, requireString, showValue } from "./arguments";
 import { quoteName } from "./diagnostics";
 import { detectGeometry, GEOMETRIES, SUPERBLOCK_BYTE } from "./format";
 
@@ -75,6 +78,35 @@ export function sniffBlockSize(head: Uint8Array): number {
   return GEOMETRIES[geometry].blockSize;
 }
 
+/** Raises TypeError or RangeError unless blockSize is 512 or 4096. */
+function checkBlockSize(where: string, blockSize: unknown): asserts blockSize is number {
+  if (typeof blockSize !== "number") {
+    throw new TypeError(`${where}: block size ${showValue(blockSize)} is not a number`);
+  }
+  if (blockSize !== 512 && blockSize !== 4096) {
+    throw new RangeError(`${where}: block size ${blockSize} is neither 512 nor 4096`);
+  }
+}
+
+/** Raises TypeError or RangeError unless blockCount is a whole number of bytes a host can address. */
+function checkBlockCount(
+  where: string,
+  blockCount: unknown,
+  blockSize: number,
+): asserts blockCount is number {
+  if (typeof blockCount !== "number") {
+    throw new TypeError(`${where}: block count ${showValue(blockCount)} is not a number`);
+  }
+  if (!Number.isInteger(blockCount) || blockCount < 0) {
+    throw new RangeError(`${where}: block count ${blockCount} is not a whole number`);
+  }
+  if (blockCount * blockSize > Number.MAX_SAFE_INTEGER) {
+    throw new RangeError(
+      `${where}: block count ${blockCount} of ${blockSize}-byte blocks is more bytes than a JavaScript number counts exactly`,
+    );
+  }
+}
+
 /** A disk held in one Uint8Array. */
 export class MemoryDevice implements BlockDevice {
   readonly blockSize: number;
@@ -84,24 +116,33 @@ export class MemoryDevice implements BlockDevice {
   readonly stats: DeviceStats = { reads: 0, writes: 0, flushes: 0 };
   private closed = false;
 
-  /** Makes a zero-filled disk of blockCount blocks. */
+  /**
+   * Makes a zero-filled disk of blockCount blocks, or a disk over `bytes` (used as is, not
+   * copied), which must be exactly blockCount * blockSize bytes long.
+   */
   constructor(blockCount: number, blockSize = 512, bytes?: Uint8Array) {
-    if (!Number.isInteger(blockCount) || blockCount < 0) {
-      throw new RangeError(`MemoryDevice: block count ${blockCount} is not a whole number`);
-    }
-    if (blockSize !== 512 && blockSize !== 4096) {
-      throw new RangeError(`MemoryDevice: block size ${blockSize} is neither 512 nor 4096`);
-    }
+    checkBlockSize("MemoryDevice", blockSize);
+    checkBlockCount("MemoryDevice", blockCount, blockSize);
     this.blockSize = blockSize;
     this.blockCount = blockCount;
-    this.bytes = bytes ?? new Uint8Array(blockCount * blockSize);
+    if (bytes !== undefined) {
+      requireBytes("MemoryDevice", "bytes", bytes);
+      if (bytes.length !== blockCount * blockSize) {
+        throw new RangeError(
+          `MemoryDevice: bytes of ${bytes.length} bytes is not ${blockCount} blocks of ${blockSize} bytes`,
+        );
+      }
+    }
+    this.bytes = bytes ?? allocate(blockCount, blockSize);
   }
 
   /**
    * Makes a disk from a copy of an image. The block size is sniffed from the superblock unless
    * given. A trailing partial block is dropped, so a truncated image shows up as a short device.
    */
-  static fromBytes(image: Uint8Array, blockSize = sniffBlockSize(image)): MemoryDevice {
+  static fromBytes(image: Uint8Array, blockSize?: number): MemoryDevice {
+    requireBytes("MemoryDevice.fromBytes", "image", image);
+    blockSize ??= sniffBlockSize(image);
     const blockCount = Math.floor(image.length / blockSize);
     return new MemoryDevice(blockCount, blockSize, image.slice(0, blockCount * blockSize));
   }
@@ -145,6 +186,18 @@ export class MemoryDevice implements BlockDevice {
   }
 }
 
+/** Returns a zeroed Uint8Array for a disk; RangeError naming the size when the host cannot make one. */
+function allocate(blockCount: number, blockSize: number): Uint8Array {
+  try {
+    return new Uint8Array(blockCount * blockSize);
+  } catch (error) {
+    throw new RangeError(
+      `MemoryDevice: ${blockCount} blocks of ${blockSize} bytes do not fit in one Uint8Array on this host; use a FileDevice`,
+      { cause: error },
+    );
+  }
+}
+
 /**
  * Opens a new file for writing: O_EXCL refuses an existing path (a symbolic link included),
  * and with `overwrite` an existing file is truncated instead.
@@ -161,6 +214,20 @@ function openNew(path: string, overwrite: boolean): number {
     );
     throw Object.assign(exists, { code: "EEXIST" });
   }
+}
+
+/** Describes a failed ftruncate of a new image, keeping the system error's code (EFBIG, ENOSPC). */
+function sizeError(path: string, blockCount: number, blockSize: number, cause: unknown): Error {
+  const code = (cause as NodeJS.ErrnoException).code;
+  const reason =
+    code === "EFBIG" || code === "EINVAL"
+      ? "is too large for the host file system"
+      : `failed: ${(cause as Error).message}`;
+  const error = new Error(
+    `FileDevice.create: a file of ${blockCount} blocks of ${blockSize} bytes at ${quoteName(path)} ${reason}`,
+    { cause },
+  );
+  return Object.assign(error, { code });
 }
 
 /** Options of FileDevice.open. */
@@ -184,6 +251,8 @@ export class FileDevice implements BlockDevice {
   readonly readOnly: boolean;
   readonly path: string;
   readonly stats: DeviceStats = { reads: 0, writes: 0, flushes: 0 };
+  /** Bytes of the file past its last whole block, which the device does not include (0 when created). */
+  readonly trailingBytes: number;
   private fd: number;
 
   private constructor(
@@ -192,17 +261,25 @@ export class FileDevice implements BlockDevice {
     blockSize: number,
     blockCount: number,
     readOnly: boolean,
+    trailingBytes = 0,
   ) {
     this.path = path;
+    this.trailingBytes = trailingBytes;
     this.fd = fd;
     this.blockSize = blockSize;
     this.blockCount = blockCount;
     this.readOnly = readOnly;
   }
 
-  /** Opens an existing image; a trailing partial block is not part of the device. */
+  /**
+   * Opens an existing image. A trailing partial block is not part of the device (trailingBytes
+   * counts it), so a file cut inside a block reads as a truncated image that mount and fsck
+   * report.
+   */
   static open(path: string, options: FileDeviceOptions = {}): FileDevice {
+    requireString("FileDevice.open", "path", path);
     const readOnly = options.readOnly ?? false;
+    if (options.blockSize !== undefined) checkBlockSize("FileDevice.open", options.blockSize);
     const fd = openSync(path, readOnly ? constants.O_RDONLY : constants.O_RDWR);
     try {
       const length = fstatSync(fd).size;
@@ -212,10 +289,8 @@ export class FileDevice implements BlockDevice {
         readSync(fd, head, 0, head.length, 0);
         blockSize = sniffBlockSize(head);
       }
-      if (blockSize !== 512 && blockSize !== 4096) {
-        throw new RangeError(`FileDevice.open: block size ${blockSize} is neither 512 nor 4096`);
-      }
-      return new FileDevice(path, fd, blockSize, Math.floor(length / blockSize), readOnly);
+      const blockCount = Math.floor(length / blockSize);
+      return new FileDevice(path, fd, blockSize, blockCount, readOnly, length % blockSize);
     } catch (error) {
       closeSync(fd);
       throw error;
@@ -233,18 +308,18 @@ export class FileDevice implements BlockDevice {
     blockSize = 512,
     options: FileDeviceCreateOptions = {},
   ): FileDevice {
-    if (blockSize !== 512 && blockSize !== 4096) {
-      throw new RangeError(`FileDevice.create: block size ${blockSize} is neither 512 nor 4096`);
-    }
-    if (!Number.isInteger(blockCount) || blockCount < 0) {
-      throw new RangeError(`FileDevice.create: block count ${blockCount} is not a whole number`);
-    }
-    const fd = openNew(path, options.overwrite === true);
+    requireString("FileDevice.create", "path", path);
+    checkBlockSize("FileDevice.create", blockSize);
+    checkBlockCount("FileDevice.create", blockCount, blockSize);
+    const overwrite = options.overwrite === true;
+    const existed = overwrite && existsSync(path);
+    const fd = openNew(path, overwrite);
     try {
       ftruncateSync(fd, blockCount * blockSize);
     } catch (error) {
       closeSync(fd);
-      throw error;
+      if (!existed) unlinkSync(path);
+      throw sizeError(path, blockCount, blockSize, error);
     }
     return new FileDevice(path, fd, blockSize, blockCount, false);
   }
