@@ -2,12 +2,14 @@
  * The CPU benchmark: runs test-programs/bench.c (built -O2 and -O0) on the emulated CPU through
  * the bare harness and reports emulated MIPS. In the same run it times the same ELF natively and
  * under qemu-i386 when the host can run them, and reports the ratios. It also times a system-call
- * loop in which every `run` call ends at an `int 0x40`, as a kernel's does at each system call.
+ * loop in which every `run` call ends at an `int 0x40`, as a kernel's does at each system call,
+ * once with a write of eax and once with a context switch (getContext and setContext) per stop.
  *
  * Every runner is measured twice: by wall time, and by the CPU time it used (user + system),
  * because on a shared machine the wall time also counts the time other processes held the cores.
  *
- *   pnpm bench        (from packages/cpu)
+ *   pnpm bench            (from packages/cpu)
+ *   pnpm bench syscalls   (the system-call loops only)
  */
 import { spawnSync } from "node:child_process";
 import { readFileSync } from "node:fs";
@@ -107,9 +109,10 @@ function measure(elfName: string, label: string): Figure[] {
 
 /**
  * Runs `stops` system calls of a getpid loop (mov eax, 11; int 0x40; jmp back), one `run` call per
- * stop, with the caller writing a return value into eax as a kernel does.
+ * stop, with the caller writing a return value into eax as a kernel does: straight into `regs`,
+ * or, with `switchContext`, through `getContext` and `setContext` as a context switch does.
  */
-function syscallLoop(stops: number): Timing {
+function syscallLoop(stops: number, switchContext: boolean): Timing {
   const memory = new ArrayBuffer(0x10000);
   new Uint8Array(memory).set([0xb8, 0x0b, 0, 0, 0, 0xcd, SYSCALL_VECTOR, 0xeb, 0xf7], 0x1000);
   const cpu = new Cpu({
@@ -125,7 +128,13 @@ function syscallLoop(stops: number): Timing {
     const result = cpu.run(1000);
     if (result.type !== "trap" || result.vector !== SYSCALL_VECTOR)
       throw new Error(`bench: the system-call loop stopped with ${JSON.stringify(result)}`);
-    cpu.regs[EAX] = call;
+    if (switchContext) {
+      const context = cpu.getContext();
+      context.eax = call;
+      cpu.setContext(context);
+    } else {
+      cpu.regs[EAX] = call;
+    }
   }
   const used = process.cpuUsage(cpuStart);
   return {
@@ -134,19 +143,22 @@ function syscallLoop(stops: number): Timing {
   };
 }
 
-function measureSyscalls(): Figure[] {
-  syscallLoop(SYSCALL_WARMUP_STOPS);
-  const timing = syscallLoop(SYSCALL_STOPS);
-  const note = `${SYSCALL_STOPS} stops, each a run call retiring jmp, mov and int 0x40`;
+/** Times the system-call loop, writing eax directly or through a context switch. */
+function measureSyscalls(switchContext: boolean): Figure[] {
+  syscallLoop(SYSCALL_WARMUP_STOPS, switchContext);
+  const timing = syscallLoop(SYSCALL_STOPS, switchContext);
+  const label = switchContext ? "int 0x40 stops + setContext" : "int 0x40 stops";
+  const write = switchContext ? "getContext and setContext" : "a write of regs[EAX]";
+  const note = `${SYSCALL_STOPS} stops, each a run call retiring jmp, mov and int 0x40, then ${write}`;
   return [
     {
-      name: "int 0x40 stops (CPU time)",
+      name: `${label} (CPU time)`,
       value: SYSCALL_STOPS / timing.cpuSeconds,
       unit: "stops/s",
       note: `${note}, ${timing.cpuSeconds.toFixed(2)} s of CPU time`,
     },
     {
-      name: "int 0x40 stops (wall time)",
+      name: `${label} (wall time)`,
       value: SYSCALL_STOPS / timing.wallSeconds,
       unit: "stops/s",
       note: `${note}, ${timing.wallSeconds.toFixed(2)} s`,
@@ -154,10 +166,16 @@ function measureSyscalls(): Figure[] {
   ];
 }
 
-// the system-call loop runs last, so that its Cpu and translator cannot make the programs' call
-// sites polymorphic before they are timed
-writeReport("@xv6ts/cpu", [
-  ...measure("bench-O2-nofp.elf", "bench -O2"),
-  ...measure("bench-O0-fp.elf", "bench -O0"),
-  ...measureSyscalls(),
-]);
+// The system-call loops run last, so that their Cpu and translator cannot make the programs'
+// call sites polymorphic before they are timed. `pnpm bench syscalls` runs only those loops and
+// prints them without writing the report, for repeated before-and-after comparisons.
+const syscallFigures = () => [...measureSyscalls(false), ...measureSyscalls(true)];
+if (process.argv[2] === "syscalls") {
+  console.table(syscallFigures());
+} else {
+  writeReport("@xv6ts/cpu", [
+    ...measure("bench-O2-nofp.elf", "bench -O2"),
+    ...measure("bench-O0-fp.elf", "bench -O0"),
+    ...syscallFigures(),
+  ]);
+}

@@ -41,6 +41,14 @@ export function checkNumber(where: string, name: string, value: unknown, expecte
 }
 
 /**
+ * Returns whether `value` is an integer from -2^31 to 2^32 - 1: exactly the numbers that `>>> 0`
+ * or `| 0` leave unchanged. Cheap enough for the per-system-call setters.
+ */
+export function isRegisterValue(value: unknown): boolean {
+  return (value as number) >>> 0 === value || ((value as number) | 0) === value;
+}
+
+/**
  * Checks a value for a 32-bit register (eip, eflags, cr2, a general register): an integer from
  * -2^31 to 2^32 - 1, so that both the signed and the unsigned reading are accepted.
  */

@@ -10,6 +10,7 @@ import {
   checkRegister,
   describeNumber,
   describeValue,
+  isRegisterValue,
 } from "./arguments.ts";
 import { BlockCompiler } from "./block-compiler.ts";
 import { CodeFetcher } from "./code-fetch.ts";
@@ -119,7 +120,7 @@ export class Cpu {
 
   /** Takes an integer from -2^31 to 2^32 - 1 and keeps it as unsigned; anything else throws. */
   set eip(value: number) {
-    checkRegister("Cpu.eip", "eip", value);
+    if (!isRegisterValue(value)) checkRegister("Cpu.eip", "eip", value);
     this.core.eip = value >>> 0;
   }
 
@@ -135,7 +136,7 @@ export class Cpu {
    * The value must be an integer from -2^31 to 2^32 - 1.
    */
   set eflags(value: number) {
-    checkRegister("Cpu.eflags", "eflags", value);
+    if (!isRegisterValue(value)) checkRegister("Cpu.eflags", "eflags", value);
     this.setFlags(value);
   }
 
@@ -152,7 +153,7 @@ export class Cpu {
 
   /** Takes an integer from -2^31 to 2^32 - 1 and keeps it as unsigned. */
   set cr2(value: number) {
-    checkRegister("Cpu.cr2", "cr2", value);
+    if (!isRegisterValue(value)) checkRegister("Cpu.cr2", "cr2", value);
     this.core.cr2 = value >>> 0;
   }
 
@@ -163,7 +164,9 @@ export class Cpu {
 
   /** Takes a non-negative safe integer (rdtsc then reads it as a 64-bit count). */
   set instructionCount(value: number) {
-    checkInteger("Cpu.instructionCount", "instructionCount", value, 0, Number.MAX_SAFE_INTEGER);
+    if (!Number.isSafeInteger(value) || value < 0) {
+      checkInteger("Cpu.instructionCount", "instructionCount", value, 0, Number.MAX_SAFE_INTEGER);
+    }
     this.core.instructionCount = value;
   }
 
@@ -251,7 +254,7 @@ export class Cpu {
    * es, fs and gs a selector that `isUserDataSelector` accepts. A bad value throws before any change.
    */
   setContext(context: CpuContext): void {
-    checkContext(context);
+    if (!isValidContext(context)) throwContextError(context);
     const r = this.core.r32;
     REGISTER_NAMES.forEach((name, n) => {
       r[n] = context[name];
@@ -351,8 +354,38 @@ function checkUserVectors(userVectors: Iterable<number> | undefined): number[] {
 /** The registers of a `CpuContext` that hold 32-bit values, in the order they are checked. */
 const VALUE_REGISTERS = [...REGISTER_NAMES, "eip", "eflags"] as const;
 
-/** Checks every register of `context` for `setContext`; throws before anything changes. */
-function checkContext(context: CpuContext): void {
+/** Returns whether `setContext` may load `context`: the fast check, run on every call. */
+function isValidContext(context: CpuContext): boolean {
+  return (
+    typeof context === "object" &&
+    context !== null &&
+    isRegisterValue(context.eax) &&
+    isRegisterValue(context.ecx) &&
+    isRegisterValue(context.edx) &&
+    isRegisterValue(context.ebx) &&
+    isRegisterValue(context.esp) &&
+    isRegisterValue(context.ebp) &&
+    isRegisterValue(context.esi) &&
+    isRegisterValue(context.edi) &&
+    isRegisterValue(context.eip) &&
+    isRegisterValue(context.eflags) &&
+    context.cs === 0x1b &&
+    context.ss === 0x23 &&
+    isUserDataSelector(context.ds) &&
+    isUserDataSelector(context.es) &&
+    isUserDataSelector(context.fs) &&
+    isUserDataSelector(context.gs)
+  );
+}
+
+/** Throws the error that names the first invalid register of a `context` that failed the check. */
+function throwContextError(context: CpuContext): never {
+  describeContextError(context);
+  throw new CpuPanic("setContext: the register check failed but no register is invalid");
+}
+
+/** Checks every register of `context` in turn; throws a TypeError or RangeError for the first bad one. */
+function describeContextError(context: CpuContext): void {
   const where = "Cpu.setContext";
   if (typeof context !== "object" || context === null) {
     throw new TypeError(
