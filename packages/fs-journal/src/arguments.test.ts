@@ -1,7 +1,8 @@
 import { describe, expect, test } from "vitest";
 import { MemoryDevice } from "./devices";
+import { quoteName } from "./diagnostics";
 import { FileSystem, type MountOptions } from "./file-system";
-import { T_DEV, T_FILE } from "./format";
+import { encodeDirent, type GeometryName, planSuperblock, T_DEV, T_FILE } from "./format";
 import { fsck } from "./fsck";
 import { mkfs } from "./mkfs";
 
@@ -241,5 +242,59 @@ describe("host API", () => {
       reason: '"" is not an absolute path; host paths start with "/"',
     });
     expect(same(device.bytes, before)).toBe(true);
+  });
+});
+
+describe("format helpers", () => {
+  test("quoteName raises TypeError for a name that is not a string", () => {
+    expect(() => quoteName(5 as unknown as string)).toThrow(
+      new TypeError("quoteName: name 5 is not a string"),
+    );
+  });
+
+  test("encodeDirent rejects an inum past 16 bits and writes nothing", () => {
+    const buf = new Uint8Array(16);
+    expect(() => encodeDirent(buf, 0, 70000, "x")).toThrow(
+      new RangeError("encodeDirent: inum 70000 is not an integer from 0 to 65535"),
+    );
+    expect(() => encodeDirent(buf, 10, 1, "x")).toThrow(
+      new RangeError("encodeDirent: off 10 is not an integer from 0 to 0"),
+    );
+    expect(() => encodeDirent(buf, 0, 1, 7 as unknown as string)).toThrow(
+      new TypeError("encodeDirent: name 7 is not a string"),
+    );
+    expect(buf).toEqual(new Uint8Array(16));
+  });
+
+  test.each([
+    [
+      ["xv6", -1, 200, 30],
+      RangeError,
+      "planSuperblock: size -1 is not an integer from 1 to 16777216",
+    ],
+    [
+      ["xv6", Number.NaN, 200, 30],
+      RangeError,
+      "planSuperblock: size NaN is not an integer from 1 to 16777216",
+    ],
+    [["xv6", 1000, "200", 30], TypeError, 'planSuperblock: ninodes "200" is not a number'],
+    [
+      ["xv6", 1000, 200, 5],
+      RangeError,
+      "planSuperblock: nlog 5 is not an integer from 11 to 65536",
+    ],
+    [
+      ["ext4", 1000, 200, 30],
+      RangeError,
+      'planSuperblock: geometry "ext4" is neither "xv6" nor "extended"',
+    ],
+    [
+      ["xv6", 40, 200, 30],
+      RangeError,
+      "planSuperblock: size 40 leaves no data blocks: the data area starts at block 59",
+    ],
+  ])("planSuperblock rejects %j", (args, kind, message) => {
+    const [geometry, size, ninodes, nlog] = args as [GeometryName, number, number, number];
+    expect(() => planSuperblock(geometry, size, ninodes, nlog)).toThrow(new kind(message));
   });
 });

@@ -11,7 +11,6 @@
  * here; the calls that reach them check their arguments once at entry.
  */
 import { quoteName } from "./diagnostics";
-import { T_DEV, T_DIR, T_FILE } from "./format";
 
 /** Returns a value as a message shows it: strings quoted and escaped, anything else String(value). */
 export function showValue(value: unknown): string {
@@ -63,17 +62,5 @@ export function requireBytes(
 ): asserts value is Uint8Array {
   if (!(value instanceof Uint8Array)) {
     throw new TypeError(`${where}: ${what} ${showValue(value)} is not a Uint8Array`);
-  }
-}
-
-/** Raises TypeError or RangeError unless type is T_DIR, T_FILE or T_DEV. */
-export function requireInodeType(where: string, type: unknown): asserts type is number {
-  if (typeof type !== "number") {
-    throw new TypeError(`${where}: type ${showValue(type)} is not a number`);
-  }
-  if (type !== T_DIR && type !== T_FILE && type !== T_DEV) {
-    throw new RangeError(
-      `${where}: type ${type} is not T_DIR (${T_DIR}), T_FILE (${T_FILE}) or T_DEV (${T_DEV})`,
-    );
   }
 }

@@ -44,9 +44,13 @@ export class MkfsError extends Error {
 /**
  * Returns a name in double quotes for a message. Chars outside printable ASCII become `\xNN`
  * (a newline is `\x0a`), or `\uNNNN` above 0xff, and `"` and `\` get a backslash. Names come
- * from images and user memory, so they may hold newlines and terminal escape sequences.
+ * from images and user memory, so they may hold newlines and terminal escape sequences. A
+ * name that is not a string raises TypeError.
  */
 export function quoteName(name: string): string {
+  if (typeof name !== "string") {
+    throw new TypeError(`quoteName: name ${String(name)} is not a string`);
+  }
   let quoted = '"';
   for (let i = 0; i < name.length; i++) {
     const code = name.charCodeAt(i);

@@ -21,13 +21,7 @@
  * "the file system stopped after an earlier panic: <first message>" and writes nothing. The disk
  * keeps every transaction committed before the panic; mounting it again continues from there.
  */
-import {
-  requireBytes,
-  requireInodeType,
-  requireInteger,
-  requireString,
-  showValue,
-} from "./arguments";
+import { requireBytes, requireInteger, requireString, showValue } from "./arguments";
 import { BlockAllocator } from "./block-allocator";
 import { BufferCache, NBUF } from "./buffer-cache";
 import type { BlockDevice } from "./devices";
@@ -40,6 +34,9 @@ import {
   ROOTINO,
   type Stat,
   type Superblock,
+  T_DEV,
+  T_DIR,
+  T_FILE,
 } from "./format";
 import {
   type DirEntry,
@@ -67,6 +64,18 @@ export interface MountOptions {
 
 /** The most buffers a mount option may ask for (256 MiB of 4096-byte blocks). */
 export const MAX_BUFFERS = 65536;
+
+/** Raises TypeError or RangeError unless type is T_DIR, T_FILE or T_DEV. */
+function requireInodeType(where: string, type: unknown): asserts type is number {
+  if (typeof type !== "number") {
+    throw new TypeError(`${where}: type ${showValue(type)} is not a number`);
+  }
+  if (type !== T_DIR && type !== T_FILE && type !== T_DEV) {
+    throw new RangeError(
+      `${where}: type ${type} is not T_DIR (${T_DIR}), T_FILE (${T_FILE}) or T_DEV (${T_DEV})`,
+    );
+  }
+}
 
 /** Raises TypeError or RangeError, naming the option, for a mount option that cannot work. */
 function checkMountOptions(options: MountOptions, layout: DiskLayout): void {

@@ -19,6 +19,8 @@
  * The superblock is at byte 512 of the disk in both geometries, so one read of the block that
  * contains byte 512 distinguishes them: only the extended superblock carries EXTENDED_MAGIC.
  */
+import { requireBytes, requireInteger, requireString } from "./arguments";
+import { quoteName } from "./diagnostics";
 
 export type GeometryName = "xv6" | "extended";
 
@@ -168,9 +170,37 @@ export function describeLayout(geometry: GeometryName, sb: Superblock): DiskLayo
 
 /**
  * Computes the superblock mkfs writes, with the real mkfs's formulas: ninodes/IPB + 1 inode
- * blocks and size/BPB + 1 bitmap blocks, the log right after the superblock.
+ * blocks and size/BPB + 1 bitmap blocks, the log right after the superblock. Raises TypeError
+ * or RangeError for an unknown geometry, a value outside the geometry's limits, or a size that
+ * leaves no data blocks.
  */
 export function planSuperblock(
+  geometry: GeometryName,
+  size: number,
+  ninodes: number,
+  nlog: number,
+): Superblock {
+  requireString("planSuperblock", "geometry", geometry);
+  if (!Object.hasOwn(GEOMETRIES, geometry)) {
+    throw new RangeError(
+      `planSuperblock: geometry ${quoteName(geometry)} is neither "xv6" nor "extended"`,
+    );
+  }
+  const spec = GEOMETRIES[geometry];
+  requireInteger("planSuperblock", "size", size, 1, spec.maxSize);
+  requireInteger("planSuperblock", "ninodes", ninodes, 2, MAX_INODES);
+  requireInteger("planSuperblock", "nlog", nlog, spec.minLog, spec.maxLog);
+  const sb = layoutSuperblock(geometry, size, ninodes, nlog);
+  if (sb.nblocks < 1) {
+    throw new RangeError(
+      `planSuperblock: size ${size} leaves no data blocks: the data area starts at block ${size - sb.nblocks}`,
+    );
+  }
+  return sb;
+}
+
+/** Computes the superblock as planSuperblock does, for mkfs, which checks its options itself. */
+export function layoutSuperblock(
   geometry: GeometryName,
   size: number,
   ninodes: number,
@@ -442,8 +472,16 @@ export function decodeDirentName(buf: Uint8Array, off: number): string {
   return name;
 }
 
-/** Encodes an entry; the name is cut as direntName does, and chars above 0xff keep their low byte. */
+/**
+ * Encodes an entry; the name is cut as direntName does, and chars above 0xff keep their low byte.
+ * Raises TypeError or RangeError, writing nothing, for an entry outside buf or an inum that 16
+ * bits cannot hold.
+ */
 export function encodeDirent(buf: Uint8Array, off: number, inum: number, name: string): void {
+  requireBytes("encodeDirent", "buf", buf);
+  requireInteger("encodeDirent", "off", off, 0, buf.length - DIRENT_SIZE);
+  requireInteger("encodeDirent", "inum", inum, 0, 0xffff);
+  requireString("encodeDirent", "name", name);
   const stored = direntName(name);
   putU16(buf, off, inum);
   for (let i = 0; i < DIRSIZ; i++) {

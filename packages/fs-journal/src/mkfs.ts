@@ -33,9 +33,9 @@ import {
   type GeometryName,
   inodeBlock,
   inodeOffset,
+  layoutSuperblock,
   MAX_INODES,
   NADDRS,
-  planSuperblock,
   putU32,
   ROOTINO,
   SUPERBLOCK_BYTE,
@@ -132,7 +132,7 @@ function planLayout(device: BlockDevice, options: MkfsOptions): DiskLayout {
     requireWhole("nlog", nlog, spec.minLog, spec.maxLog);
   }
 
-  const sb = planSuperblock(geometry, size, ninodes, nlog);
+  const sb = layoutSuperblock(geometry, size, ninodes, nlog);
   const problem = checkSuperblock(geometry, sb, device.blockCount);
   if (problem !== null) {
     throw new MkfsError(
