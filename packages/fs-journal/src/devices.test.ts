@@ -39,6 +39,9 @@ describe("MemoryDevice", () => {
       "read: block 4 is outside the device (blocks 0 to 3)",
     );
     expect(() => device.write(-1, new Uint8Array(512))).toThrow(RangeError);
+    expect(() => device.read("3" as unknown as number, new Uint8Array(512))).toThrow(
+      new RangeError('read: block "3" is outside the device (blocks 0 to 3)'),
+    );
     expect(() => device.write(0, new Uint8Array(100))).toThrow(
       "write: buffer of 100 bytes for 512-byte blocks",
     );

@@ -58,7 +58,7 @@ export function checkAccess(
 ): void {
   if (!Number.isInteger(blockno) || blockno < 0 || blockno >= device.blockCount) {
     throw new RangeError(
-      `${op}: block ${blockno} is outside the device (blocks 0 to ${device.blockCount - 1})`,
+      `${op}: block ${showValue(blockno)} is outside the device (blocks 0 to ${device.blockCount - 1})`,
     );
   }
   if (buf.length !== device.blockSize) {
