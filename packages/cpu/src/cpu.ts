@@ -81,6 +81,8 @@ const DEFINED_FLAGS = 0x3f7fd7;
 /** An IA-32 CPU that runs user-mode (CPL 3) code in flat segments over paged memory. */
 export class Cpu {
   /** eax..edi in encoding order; the kernel reads and writes it directly. */
+  // NOTE: stores into regs are unchecked (NaN becomes 0, as in any Int32Array), to keep system
+  // calls cheap
   readonly regs: Int32Array;
   private readonly core: CpuCore;
   private readonly cache: InstructionCache;

@@ -32,6 +32,7 @@ export class FlatTranslator implements Translator {
 
   /** Returns `linear` itself, or -1 - errorCode for an absent page or a write to a read-only one. */
   translate(linear: number, access: number, _cpl: number): number {
+    // NOTE: linear is not checked (the CPU passes 32-bit integers), so NaN reads as 0, as with >>> 0
     const state = this.pages[linear >>> 12] ?? PAGE_ABSENT;
     const write = access & ACCESS_WRITE;
     if (state === PAGE_ABSENT) return -1 - (PF_USER | write);
