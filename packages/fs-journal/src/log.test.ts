@@ -206,12 +206,20 @@ describe("log limits", () => {
     expect(() => fs.iput(ip)).toThrow("iput: freeing unlinked inode 2 outside of a transaction");
   });
 
-  test("reservation larger than the log is a panic", () => {
+  test("reservation larger than the log raises RangeError", () => {
     const fs = FileSystem.mount(image());
     expect(() => fs.beginOp(30)).toThrow(
-      "beginOp: a reservation of 30 blocks does not fit a log of 29",
+      new RangeError("beginOp: reserve 30 is not an integer from 0 to 29"),
     );
-    expect(() => fs.beginOp(-1)).toThrow(FsPanic);
+    expect(() => fs.beginOp(Number.NaN)).toThrow(
+      new RangeError("beginOp: reserve NaN is not an integer from 0 to 29"),
+    );
+    expect(() => fs.beginOp("5" as unknown as number)).toThrow(
+      new TypeError('beginOp: reserve "5" is not a number'),
+    );
+    expect(fs.inTransaction).toBe(false);
+    expect(fs.panicMessage).toBeNull();
+    expect(fs.writeFile("/after", new Uint8Array(3)).ok).toBe(true);
   });
 
   test("reservations that together overflow the log are a panic", () => {

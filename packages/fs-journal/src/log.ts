@@ -26,6 +26,7 @@
  * still be open at once (one system call inside another's transaction). Their reservations
  * add up, and they commit together when the last one ends, like xv6's group commit.
  */
+import { requireInteger } from "./arguments";
 import type { Buf, BufferCache } from "./buffer-cache";
 import type { BlockDevice } from "./devices";
 import { panic, trace, traceLog } from "./diagnostics";
@@ -87,12 +88,7 @@ export class Log {
    */
   beginOp(reserve = this.layout.maxOpBlocks): void {
     if (this.readOnly) panic("beginOp", "the file system is mounted read-only");
-    if (!Number.isInteger(reserve) || reserve < 0 || reserve > this.layout.logCapacity) {
-      panic(
-        "beginOp",
-        `a reservation of ${reserve} blocks does not fit a log of ${this.layout.logCapacity}`,
-      );
-    }
+    requireInteger("beginOp", "reserve", reserve, 0, this.layout.logCapacity);
     if (this.n + this.reserved + reserve > this.layout.logCapacity) {
       panic(
         "beginOp",
