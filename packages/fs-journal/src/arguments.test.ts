@@ -1,6 +1,7 @@
 import { describe, expect, test } from "vitest";
+import { CrashDevice } from "./crash-device";
 import { MemoryDevice } from "./devices";
-import { quoteName } from "./diagnostics";
+import { MkfsError, quoteName } from "./diagnostics";
 import { FileSystem, type MountOptions } from "./file-system";
 import { encodeDirent, type GeometryName, planSuperblock, T_DEV, T_FILE } from "./format";
 import { fsck } from "./fsck";
@@ -296,5 +297,46 @@ describe("format helpers", () => {
   ])("planSuperblock rejects %j", (args, kind, message) => {
     const [geometry, size, ninodes, nlog] = args as [GeometryName, number, number, number];
     expect(() => planSuperblock(geometry, size, ninodes, nlog)).toThrow(new kind(message));
+  });
+});
+
+describe("devices and options of mkfs, fsck, mount and CrashDevice", () => {
+  test("a value that is not a device raises TypeError", () => {
+    expect(() => mkfs(undefined as unknown as MemoryDevice)).toThrow(
+      new TypeError("mkfs: device undefined is not a BlockDevice"),
+    );
+    expect(() => fsck("disk.img" as unknown as MemoryDevice)).toThrow(
+      new TypeError('fsck: device "disk.img" is not a BlockDevice'),
+    );
+    expect(() => FileSystem.mount(null as unknown as MemoryDevice)).toThrow(
+      new TypeError("mount: device null is not a BlockDevice"),
+    );
+    expect(() => new CrashDevice({} as MemoryDevice)).toThrow(
+      new TypeError("CrashDevice: device [object Object] is not a BlockDevice"),
+    );
+  });
+
+  test("fsck rejects a maxProblems below 1", () => {
+    expect(() => fsck(image(), { maxProblems: -1 })).toThrow(
+      new RangeError("fsck: option maxProblems -1 is not an integer from 1 up, nor Infinity"),
+    );
+    expect(() => fsck(image(), { maxProblems: Number.NaN })).toThrow(
+      new RangeError("fsck: option maxProblems NaN is not an integer from 1 up, nor Infinity"),
+    );
+    expect(fsck(image(), { maxProblems: Number.POSITIVE_INFINITY }).clean).toBe(true);
+  });
+
+  test("CrashDevice rejects a negative crashAfter", () => {
+    expect(() => new CrashDevice(image(), { crashAfter: -1 })).toThrow(
+      new RangeError("CrashDevice: option crashAfter -1 is not an integer from 0 up, nor Infinity"),
+    );
+  });
+
+  test("mkfs rejects files that are not an array", () => {
+    const device = new MemoryDevice(1000, 512);
+    expect(() => mkfs(device, { files: "x" as unknown as [] })).toThrow(
+      new MkfsError('files must be an array of entries; got "x"'),
+    );
+    expect(same(device.bytes, new Uint8Array(512 * 1000))).toBe(true);
   });
 });

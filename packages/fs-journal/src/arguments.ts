@@ -64,3 +64,35 @@ export function requireBytes(
     throw new TypeError(`${where}: ${what} ${showValue(value)} is not a Uint8Array`);
   }
 }
+
+/** Raises TypeError unless value has a BlockDevice's blockSize, blockCount, read and write. */
+export function requireDevice(where: string, value: unknown): void {
+  const device = value as {
+    blockSize?: unknown;
+    blockCount?: unknown;
+    read?: unknown;
+    write?: unknown;
+  };
+  if (
+    typeof value !== "object" ||
+    value === null ||
+    typeof device.blockSize !== "number" ||
+    typeof device.blockCount !== "number" ||
+    typeof device.read !== "function" ||
+    typeof device.write !== "function"
+  ) {
+    throw new TypeError(`${where}: device ${showValue(value)} is not a BlockDevice`);
+  }
+}
+
+/** Raises TypeError or RangeError unless value is an integer of at least min, or Infinity. */
+export function requireCount(where: string, what: string, value: unknown, min: number): void {
+  if (typeof value !== "number") {
+    throw new TypeError(`${where}: ${what} ${showValue(value)} is not a number`);
+  }
+  if (value !== Number.POSITIVE_INFINITY && (!Number.isInteger(value) || value < min)) {
+    throw new RangeError(
+      `${where}: ${what} ${value} is not an integer from ${min} up, nor Infinity`,
+    );
+  }
+}

@@ -17,6 +17,7 @@
  * starting image. With crashAfter set, the device also stops a live run: the write after the
  * k-th raises DeviceCrashed, and nothing more reaches the inner device.
  */
+import { requireCount, requireDevice } from "./arguments";
 import type { BlockDevice } from "./devices";
 import { checkAccess, MemoryDevice } from "./devices";
 
@@ -78,6 +79,10 @@ export class CrashDevice implements BlockDevice {
 
   /** Records on top of inner, whose current contents are the starting image of every replay. */
   constructor(inner: BlockDevice, options: { crashAfter?: number } = {}) {
+    requireDevice("CrashDevice", inner);
+    if (options.crashAfter !== undefined) {
+      requireCount("CrashDevice", "option crashAfter", options.crashAfter, 0);
+    }
     this.inner = inner;
     this.blockSize = inner.blockSize;
     this.blockCount = inner.blockCount;

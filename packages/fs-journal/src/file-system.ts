@@ -21,7 +21,7 @@
  * "the file system stopped after an earlier panic: <first message>" and writes nothing. The disk
  * keeps every transaction committed before the panic; mounting it again continues from there.
  */
-import { requireBytes, requireInteger, requireString, showValue } from "./arguments";
+import { requireBytes, requireDevice, requireInteger, requireString, showValue } from "./arguments";
 import { BlockAllocator } from "./block-allocator";
 import { BufferCache, NBUF } from "./buffer-cache";
 import type { BlockDevice } from "./devices";
@@ -163,6 +163,7 @@ export class FileSystem {
    * RangeError for an invalid option, also before writing.
    */
   static mount(device: BlockDevice, options: MountOptions = {}): FileSystem {
+    requireDevice("mount", device);
     const inspection = inspectImage(device);
     if (!inspection.ok) throw new FsFormatError(`mount: ${inspection.problem}`);
     const { info } = inspection;

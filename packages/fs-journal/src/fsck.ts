@@ -22,6 +22,7 @@
  * shown through quoteName, so their control bytes are escaped. fsck never throws for a bad
  * image; an unexpected error becomes a problem that gives its message.
  */
+import { requireCount, requireDevice } from "./arguments";
 import type { BlockDevice } from "./devices";
 import { quoteName } from "./diagnostics";
 import {
@@ -88,6 +89,7 @@ const TYPE_NAMES: Record<number, string> = {
 
 /** Checks the image on `device`; reads only. */
 export function fsck(device: BlockDevice, options: { maxProblems?: number } = {}): FsckReport {
+  requireDevice("fsck", device);
   const report: FsckReport = {
     clean: false,
     problems: [],
@@ -98,6 +100,7 @@ export function fsck(device: BlockDevice, options: { maxProblems?: number } = {}
     counts: { inodes: 0, directories: 0, files: 0, devices: 0, usedBlocks: 0, freeBlocks: 0 },
   };
   const maxProblems = options.maxProblems ?? 100;
+  requireCount("fsck", "option maxProblems", maxProblems, 1);
   let dropped = 0;
   const problem = (sentence: string): void => {
     if (report.problems.length < maxProblems) report.problems.push(sentence);

@@ -17,6 +17,7 @@
  * so an MkfsError means nothing was written. The superblock is written last, so a mkfs that
  * stops part way does not leave something that mounts.
  */
+import { requireDevice, showValue } from "./arguments";
 import type { BlockDevice } from "./devices";
 import { MkfsError, panic, quoteName } from "./diagnostics";
 import {
@@ -90,6 +91,10 @@ const XV6_LOG = 30;
  * written nothing, for invalid options or entries that do not fit.
  */
 export function mkfs(device: BlockDevice, options: MkfsOptions = {}): DiskLayout {
+  requireDevice("mkfs", device);
+  if (options.files !== undefined && !Array.isArray(options.files)) {
+    throw new MkfsError(`files must be an array of entries; got ${showValue(options.files)}`);
+  }
   const layout = planLayout(device, options);
   const root = buildTree(options.files ?? [], layout);
   checkCapacity(root, layout);
