@@ -318,17 +318,23 @@ describe("devices and options of mkfs, fsck, mount and CrashDevice", () => {
 
   test("fsck rejects a maxProblems below 1", () => {
     expect(() => fsck(image(), { maxProblems: -1 })).toThrow(
-      new RangeError("fsck: option maxProblems -1 is not an integer from 1 up, nor Infinity"),
+      new RangeError(
+        "fsck: option maxProblems -1 is neither an integer of at least 1 nor Infinity",
+      ),
     );
     expect(() => fsck(image(), { maxProblems: Number.NaN })).toThrow(
-      new RangeError("fsck: option maxProblems NaN is not an integer from 1 up, nor Infinity"),
+      new RangeError(
+        "fsck: option maxProblems NaN is neither an integer of at least 1 nor Infinity",
+      ),
     );
     expect(fsck(image(), { maxProblems: Number.POSITIVE_INFINITY }).clean).toBe(true);
   });
 
   test("CrashDevice rejects a negative crashAfter", () => {
     expect(() => new CrashDevice(image(), { crashAfter: -1 })).toThrow(
-      new RangeError("CrashDevice: option crashAfter -1 is not an integer from 0 up, nor Infinity"),
+      new RangeError(
+        "CrashDevice: option crashAfter -1 is neither an integer of at least 0 nor Infinity",
+      ),
     );
   });
 

@@ -7,8 +7,8 @@
  * error is a caller's bug, not a broken invariant of the file system: it is not an FsPanic, and
  * the mounted file system goes on working after it.
  *
- * NOTE: the per-block paths (bread, bget, logWrite, the device read and write) are not checked
- * here; the calls that reach them check their arguments once at entry.
+ * NOTE: the per-block paths (bread, bget, logWrite, the device read and write) check no argument
+ * types, for speed. The calls that reach them check their arguments once at entry.
  */
 import { quoteName } from "./diagnostics";
 
@@ -92,7 +92,7 @@ export function requireCount(where: string, what: string, value: unknown, min: n
   }
   if (value !== Number.POSITIVE_INFINITY && (!Number.isInteger(value) || value < min)) {
     throw new RangeError(
-      `${where}: ${what} ${value} is not an integer from ${min} up, nor Infinity`,
+      `${where}: ${what} ${value} is neither an integer of at least ${min} nor Infinity`,
     );
   }
 }

@@ -62,7 +62,7 @@ export interface MountOptions {
   inodes?: number;
 }
 
-/** The most buffers a mount option may ask for (256 MiB of 4096-byte blocks). */
+/** The maximum of the buffers mount option (256 MiB of 4096-byte blocks). */
 export const MAX_BUFFERS = 65536;
 
 /** Raises TypeError or RangeError unless type is T_DIR, T_FILE or T_DEV. */
