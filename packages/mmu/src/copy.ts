@@ -17,6 +17,15 @@
  * kernel can drop decoded instructions the CPU cached for it.
  */
 
+import {
+  argumentError,
+  checkBytes,
+  checkInteger,
+  checkPrivilege,
+  checkSize,
+  checkUserPage,
+  copyAddressError,
+} from "./args.ts";
 import { checkPgdir, type Memory, tableWordOf } from "./page-table.ts";
 import { MmuPanic } from "./panic.ts";
 import {
@@ -117,12 +126,6 @@ function rangeAllows(
   return true;
 }
 
-function checkPrivilege(caller: string, cpl: number): void {
-  if (cpl !== 0 && cpl !== 3) {
-    throw new MmuPanic(`${caller}: cpl ${cpl} is neither 0 nor 3`);
-  }
-}
-
 /**
  * Copies `src` to user address `va` of `pgdir`. Returns false, writing nothing, if the range leaves
  * user space or a page is absent or forbids the write at `cpl` (see the file comment).
@@ -135,9 +138,15 @@ export function copyOut(
   cpl: CopyPrivilege,
 ): boolean {
   checkPgdir(memory, "copyOut", pgdir);
-  checkPrivilege("copyOut", cpl);
+  if (!(src instanceof Uint8Array)) checkBytes("copyOut", "src", src);
+  if (cpl !== 3 && cpl !== 0) checkPrivilege("copyOut", cpl);
   const len = src.length;
-  if (!isUserRange(va, len) || (len > 0 && !rangeAllows(memory, pgdir, va, len, true, cpl))) {
+  if (!isUserRange(va, len)) {
+    const error = copyAddressError("copyOut", va);
+    if (error !== null) throw error;
+    return false;
+  }
+  if (len > 0 && !rangeAllows(memory, pgdir, va, len, true, cpl)) {
     return false;
   }
 
@@ -168,9 +177,15 @@ export function copyIn(
   cpl: CopyPrivilege,
 ): boolean {
   checkPgdir(memory, "copyIn", pgdir);
-  checkPrivilege("copyIn", cpl);
+  if (!(dst instanceof Uint8Array)) checkBytes("copyIn", "dst", dst);
+  if (cpl !== 3 && cpl !== 0) checkPrivilege("copyIn", cpl);
   const len = dst.length;
-  if (!isUserRange(va, len) || (len > 0 && !rangeAllows(memory, pgdir, va, len, false, cpl))) {
+  if (!isUserRange(va, len)) {
+    const error = copyAddressError("copyIn", va);
+    if (error !== null) throw error;
+    return false;
+  }
+  if (len > 0 && !rangeAllows(memory, pgdir, va, len, false, cpl)) {
     return false;
   }
 
@@ -198,7 +213,12 @@ export function copyInStr(
 ): string | null {
   checkPgdir(memory, "copyInStr", pgdir);
   checkPrivilege("copyInStr", cpl);
-  if (!Number.isInteger(max) || max < 0 || !isUserRange(va, 0)) {
+  if (!Number.isInteger(max) || max < 0) {
+    throw argumentError("copyInStr", "max", max, "a non-negative integer");
+  }
+  if (!isUserRange(va, 0)) {
+    const error = copyAddressError("copyInStr", va);
+    if (error !== null) throw error;
     return null;
   }
 
@@ -235,8 +255,9 @@ function decodeLatin1(chunk: Uint8Array): string {
  */
 export function loadUvm(memory: Memory, pgdir: number, va: number, data: Uint8Array): boolean {
   checkPgdir(memory, "loadUvm", pgdir);
+  checkBytes("loadUvm", "data", data);
   if (!isPageAligned(va)) {
-    throw new MmuPanic(`loadUvm: va ${hex(va)} is not page-aligned`);
+    throw argumentError("loadUvm", "va", va, "a page-aligned integer address");
   }
   return copyOut(memory, pgdir, va, data, 0);
 }
@@ -247,9 +268,7 @@ export function loadUvm(memory: Memory, pgdir: number, va: number, data: Uint8Ar
  */
 export function readPage(memory: Memory, pgdir: number, va: number): UserPage {
   checkPgdir(memory, "readPage", pgdir);
-  if (!isPageAligned(va) || va < 0 || va >= KERNBASE) {
-    throw new MmuPanic(`readPage: ${hex(va)} is not a page-aligned user address`);
-  }
+  checkUserPage("readPage", va);
   const pde = memory.words[(pgdir >>> 2) + (va >>> 22)];
   if ((pde & PTE_P) === 0) {
     return { type: "absent", va };
@@ -278,8 +297,10 @@ export function readAddressSpace(
   len: number,
 ): UserPage[] {
   checkPgdir(memory, "readAddressSpace", pgdir);
-  if (!isPageAligned(va) || !isUserRange(va, len)) {
-    throw new MmuPanic(`readAddressSpace: [${hex(va)}, +${hex(len)}) is not a user range`);
+  checkUserPage("readAddressSpace", va);
+  checkInteger("readAddressSpace", "len", len, 0, KERNBASE, `an integer in [0, ${KERNBASE}]`);
+  if (va + len > KERNBASE) {
+    throw new RangeError(`readAddressSpace: va ${va} + len ${len} is past KERNBASE (${KERNBASE})`);
   }
 
   const pages: UserPage[] = [];
@@ -302,9 +323,7 @@ function forEachPte(
   visit: (pteIndex: number, va: number) => void,
 ): void {
   checkPgdir(memory, caller, pgdir);
-  if (!Number.isInteger(sz) || sz < 0 || sz > KERNBASE) {
-    throw new MmuPanic(`${caller}: size ${sz} is not an integer in [0, KERNBASE]`);
-  }
+  checkSize(caller, "sz", sz);
   const end = pgRoundUp(sz);
   for (let tableVa = 0; tableVa < end; tableVa += PTSIZE) {
     const pde = memory.words[(pgdir >>> 2) + (tableVa >>> 22)];

@@ -120,12 +120,8 @@ describe("FrameAllocator panics", () => {
   const cases: [string, (frames: FrameAllocator) => void, RegExp][] = [
     ["kfree of a free frame", (f) => f.kfree(0x2000), /^kfree: frame 0x2000 is not allocated$/],
     ["kfree of frame 0", (f) => f.kfree(0), /^kfree: frame 0x0 is reserved/],
-    ["kfree unaligned", (f) => f.kfree(0x1001), /^kfree: 4097 \(0x1001\) is not a frame address/],
-    ["kfree past the end", (f) => f.kfree(FRAMES * PGSIZE), /^kfree: 65536 .* not a frame/],
-    ["kfree negative", (f) => f.kfree(-1), /^kfree: -1 \(0xffffffff\) is not a frame address/],
     ["incRef of a free frame", (f) => f.incRef(0x3000), /^incRef: frame 0x3000 is not allocated$/],
     ["incRef of frame 0", (f) => f.incRef(0), /^incRef: frame 0x0 is reserved/],
-    ["refCount unaligned", (f) => f.refCount(12), /^refCount: 12 \(0xc\) is not a frame address/],
   ];
 
   test.each(cases)("%s panics and changes nothing", (_name, act, message) => {

@@ -22,6 +22,7 @@
  * on the next kalloc of that frame that the poison is intact, which catches writes to freed
  * frames. In debug mode the whole memory starts poisoned, so frames never allocated pass the check.
  */
+import { argumentError, checkOptions, describe } from "./args.ts";
 import { MmuPanic } from "./panic.ts";
 import { hex, PGSHIFT, PGSIZE } from "./pte.ts";
 
@@ -53,6 +54,10 @@ export class FrameAllocator {
 
   /** Builds the allocator over `memory`; every frame but frame 0 starts free. */
   constructor(memory: ArrayBuffer, options: FrameAllocatorOptions = {}) {
+    if (!(memory instanceof ArrayBuffer)) {
+      throw new TypeError(`FrameAllocator: memory ${describe(memory)} is not an ArrayBuffer`);
+    }
+    checkOptions("FrameAllocator", options);
     if (memory.byteLength % PGSIZE !== 0 || memory.byteLength < 2 * PGSIZE) {
       throw new RangeError(
         `FrameAllocator: memory of ${memory.byteLength} bytes is not a multiple of ${PGSIZE} of at least two frames`,
@@ -213,10 +218,18 @@ export class FrameAllocator {
     return this.pgdirs[this.frameOf("isPageDirectory", pa)] !== 0;
   }
 
-  /** Returns the frame number of `pa`, or panics in `caller` if `pa` is not a frame address. */
+  /**
+   * Returns the frame number of `pa`. Throws in `caller` a TypeError or RangeError if `pa` is not
+   * a frame address: a page-aligned integer below the memory size.
+   */
   private frameOf(caller: string, pa: number): number {
     if (!Number.isInteger(pa) || pa < 0 || pa % PGSIZE !== 0 || pa >= this.bytes.length) {
-      throw new MmuPanic(`${caller}: ${pa} (${hex(pa)}) is not a frame address in physical memory`);
+      throw argumentError(
+        caller,
+        "pa",
+        pa,
+        `a frame address (a multiple of ${PGSIZE} below ${this.bytes.length})`,
+      );
     }
     return pa >>> PGSHIFT;
   }

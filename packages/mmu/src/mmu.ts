@@ -24,6 +24,7 @@
  * U (cpl 3). An entry whose frame lies outside physical memory can only come from a raw write to a
  * table; the walk treats it as not present so that it never returns an address outside memory.
  */
+import { checkBoolean, checkIterable, checkLinear, checkOptions, describe } from "./args.ts";
 import { checkRefCounts } from "./check.ts";
 import {
   type CopyPrivilege,
@@ -82,7 +83,10 @@ export interface MmuOptions {
 
 const MEMORY_SIZE_MAX = DEVSPACE - KERNBASE;
 
-function checkMemorySize(memorySize: number): void {
+function checkMemorySize(memorySize: unknown): asserts memorySize is number {
+  if (typeof memorySize !== "number") {
+    throw new TypeError(`Mmu: memorySize ${describe(memorySize)} is not a number of bytes`);
+  }
   if (
     !Number.isInteger(memorySize) ||
     memorySize <= 0 ||
@@ -111,8 +115,12 @@ export class Mmu {
   private cr3Value: number;
   private cr3Word: number;
 
-  /** Creates the memory and builds the shared kernel page tables. Throws RangeError on bad options. */
+  /**
+   * Creates the memory and builds the shared kernel page tables. Throws a TypeError or RangeError
+   * naming the option on a bad one, before allocating anything.
+   */
   constructor(options: MmuOptions = {}) {
+    checkOptions("Mmu", options);
     const memorySize = options.memorySize ?? PHYSTOP_DEFAULT;
     checkMemorySize(memorySize);
     this.memory = new ArrayBuffer(memorySize);
@@ -178,6 +186,8 @@ export class Mmu {
    * Returns the physical address, or -1 - errorCode on a fault. Never throws, never allocates.
    */
   translate(linear: number, access: number, cpl: number): number {
+    // NOTE: no argument is checked here, on the CPU's TLB-miss path. A linear address outside
+    // [0, 2^32) is taken modulo 2^32 by the shifts; cpl other than 3 walks as the kernel.
     const words = this.words;
     const write = access & FEC_W;
     const fault = write | (cpl === 3 ? FEC_U : 0);
@@ -245,7 +255,9 @@ export class Mmu {
    */
   walkPgdir(pgdir: number, va: number, alloc: boolean): number {
     checkPgdir(this.state, "walkPgdir", pgdir);
-    return walkPgdir(this.state, pgdir, va >>> 0, alloc);
+    checkLinear("walkPgdir", va);
+    checkBoolean("walkPgdir", "alloc", alloc);
+    return walkPgdir(this.state, pgdir, va, alloc);
   }
 
   /**
@@ -372,6 +384,8 @@ export class Mmu {
    * (frames the caller holds outside any address space). Returns the problems; [] when right.
    */
   checkRefCounts(pgdirs: Iterable<number>, heldFrames: Iterable<number> = []): string[] {
+    checkIterable("checkRefCounts", "pgdirs", pgdirs);
+    checkIterable("checkRefCounts", "heldFrames", heldFrames);
     return checkRefCounts(this.state, pgdirs, heldFrames);
   }
 }

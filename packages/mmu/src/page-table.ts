@@ -20,6 +20,8 @@
  * table entry. The functions here take a Memory (the state the Mmu shares with them), panic on
  * broken invariants, and return -1 or false only when frames run out.
  */
+
+import { argumentError, checkBoolean, checkInteger } from "./args.ts";
 import type { FrameAllocator } from "./frames.ts";
 import { MmuPanic } from "./panic.ts";
 import {
@@ -100,14 +102,16 @@ export function setupKvm(memory: Memory): number {
 }
 
 /**
- * Panics in `caller` unless `pgdir` is a live page directory made by setupKvm, other than the
- * pinned kernel-only one. O(1): it reads the allocator's page-directory tag, never the directory.
+ * Throws in `caller` unless `pgdir` is a live page directory made by setupKvm, other than the
+ * pinned kernel-only one: a TypeError or RangeError if it is not a frame address at all, an
+ * MmuPanic if the frame is not a live directory. O(1): it reads the allocator's page-directory
+ * tag, never the directory.
  */
 export function checkPgdir(memory: Memory, caller: string, pgdir: number): void {
   const isFrame =
     Number.isInteger(pgdir) && pgdir > 0 && pgdir % PGSIZE === 0 && pgdir < memory.size;
   if (!isFrame) {
-    throw new MmuPanic(`${caller}: pgdir ${hex(pgdir)} is not a frame address in physical memory`);
+    throw argumentError(caller, "pgdir", pgdir, "a page-aligned frame address in physical memory");
   }
   const frames = memory.frames;
   if (frames.isPinned(pgdir)) {
@@ -236,7 +240,9 @@ export function walkPgdir(memory: Memory, pgdir: number, va: number, alloc: bool
       return -1;
     }
     if (va >>> 0 >= KERNBASE) {
-      throw new MmuPanic(`walkPgdir: cannot allocate a page table for kernel address ${hex(va)}`);
+      throw new RangeError(
+        `walkPgdir: va ${va} (${hex(va)}) is a kernel address, for which alloc cannot add a page table`,
+      );
     }
     const table = memory.frames.kalloc();
     if (table < 0) {
@@ -289,7 +295,7 @@ export function mapPages(
   checkPgdir(memory, "mapPages", pgdir);
   const first = pgRoundDown(va);
   const end = pgRoundDown(va + size - 1) + PGSIZE;
-  checkMapRange(memory, va, size, pa, perm, end - first);
+  checkMapRange(memory, va, size, pa, perm, Number.isInteger(end - first) ? end - first : 0);
   for (let a = first; a < end; a += PGSIZE) {
     const pte = walkPgdir(memory, pgdir, a, false);
     if (pte >= 0 && (memory.words[pte >>> 2] & PTE_P) !== 0) {
@@ -314,17 +320,26 @@ function checkMapRange(
   perm: number,
   bytes: number,
 ): void {
-  if (!Number.isInteger(size) || size <= 0) {
-    throw new MmuPanic(`mapPages: size ${size} is not a positive integer`);
-  }
-  if (!Number.isInteger(va) || va < 0 || va + size > KERNBASE) {
-    throw new MmuPanic(`mapPages: [${hex(va)}, +${hex(size)}) is not inside user space`);
+  checkInteger("mapPages", "va", va, 0, KERNBASE - 1, `an integer in [0, ${KERNBASE})`);
+  checkInteger("mapPages", "size", size, 1, KERNBASE, `an integer in [1, ${KERNBASE}]`);
+  if (va + size > KERNBASE) {
+    throw new RangeError(`mapPages: va ${va} + size ${size} is past KERNBASE (${KERNBASE})`);
   }
   if (!Number.isInteger(pa) || pa % PGSIZE !== 0 || pa <= 0 || pa + bytes > memory.size) {
-    throw new MmuPanic(`mapPages: pa ${hex(pa)} is not a page-aligned frame in physical memory`);
+    throw argumentError(
+      "mapPages",
+      "pa",
+      pa,
+      `a page-aligned frame address with room for ${bytes} bytes in physical memory (${memory.size} bytes)`,
+    );
   }
   if (!Number.isInteger(perm) || (perm & ~PTE_FLAGS_MASK) !== 0 || (perm & PTE_PS) !== 0) {
-    throw new MmuPanic(`mapPages: perm ${hex(perm)} has bits outside the entry flags`);
+    throw argumentError(
+      "mapPages",
+      "perm",
+      perm,
+      "an integer of entry flags (0 to 0xfff, no PTE_PS)",
+    );
   }
 }
 
@@ -341,12 +356,12 @@ export function unmapPages(
   free: boolean,
 ): void {
   checkPgdir(memory, "unmapPages", pgdir);
-  if (!Number.isInteger(size) || size <= 0 || !Number.isInteger(va) || va < 0) {
-    throw new MmuPanic(`unmapPages: [${va}, +${size}) is not a valid range`);
-  }
+  checkInteger("unmapPages", "va", va, 0, KERNBASE - 1, `an integer in [0, ${KERNBASE})`);
+  checkInteger("unmapPages", "size", size, 1, KERNBASE, `an integer in [1, ${KERNBASE}]`);
   if (va + size > KERNBASE) {
-    throw new MmuPanic(`unmapPages: [${hex(va)}, +${hex(size)}) is not inside user space`);
+    throw new RangeError(`unmapPages: va ${va} + size ${size} is past KERNBASE (${KERNBASE})`);
   }
+  checkBoolean("unmapPages", "free", free);
   const first = pgRoundDown(va);
   const end = pgRoundDown(va + size - 1) + PGSIZE;
   for (let a = first; a < end; a += PGSIZE) {

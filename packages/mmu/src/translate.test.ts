@@ -3,7 +3,6 @@ import {
   DEVSPACE,
   KERNBASE,
   Mmu,
-  MmuPanic,
   PGSIZE,
   PTE_A,
   PTE_D,
@@ -327,7 +326,9 @@ describe("Mmu.walkPgdir", () => {
     const { mmu, pgdir } = loadedSpace();
 
     expect(() => mmu.walkPgdir(pgdir, KERNBASE + 64 * MiB, true)).toThrow(
-      /^walkPgdir: cannot allocate a page table for kernel address 0x84000000$/,
+      new RangeError(
+        "walkPgdir: va 2214592512 (0x84000000) is a kernel address, for which alloc cannot add a page table",
+      ),
     );
   });
 
@@ -338,10 +339,14 @@ describe("Mmu.walkPgdir", () => {
     expect(mmu.walkPgdir(pgdir, 0, true)).toBe(-1);
   });
 
-  test.each([0, 0x1001, 8 * MiB, -4096])("panics on pgdir %d", (pgdir) => {
+  test.each([0, 0x1001, 8 * MiB, -4096])("throws a RangeError on pgdir %d", (pgdir) => {
     const mmu = new Mmu({ memorySize: 8 * MiB });
 
-    expect(() => mmu.walkPgdir(pgdir, 0, false)).toThrow(MmuPanic);
+    expect(() => mmu.walkPgdir(pgdir, 0, false)).toThrow(
+      new RangeError(
+        `walkPgdir: pgdir ${pgdir} is not a page-aligned frame address in physical memory`,
+      ),
+    );
   });
 
   test("panics on a kernel table as pgdir", () => {
@@ -410,24 +415,28 @@ describe("Mmu.mapPages", () => {
 
   // [va, size, pa, perm, message]
   const invalid: [number, number, number, number, RegExp][] = [
-    [0, 0, 0x1000, PTE_U, /size 0 is not a positive integer/],
-    [KERNBASE - PGSIZE, 2 * PGSIZE, 0x1000, PTE_U, /is not inside user space/],
-    [KERNBASE, PGSIZE, 0x1000, PTE_U, /is not inside user space/],
-    [-PGSIZE, PGSIZE, 0x1000, PTE_U, /is not inside user space/],
-    [0, PGSIZE, 0x1001, PTE_U, /pa 0x1001 is not a page-aligned frame/],
-    [0, PGSIZE, 0, PTE_U, /pa 0x0 is not a page-aligned frame/],
-    [0, 2 * PGSIZE, 8 * MiB - PGSIZE, PTE_U, /is not a page-aligned frame/],
-    [0, PGSIZE, 0x1000, 0x1000, /perm 0x1000 has bits outside/],
-    [0, PGSIZE, 0x1000, PTE_PS, /perm 0x80 has bits outside/],
+    [0, 0, 0x1000, PTE_U, /^mapPages: size 0 is not an integer in \[1, 2147483648\]$/],
+    [KERNBASE - PGSIZE, 2 * PGSIZE, 0x1000, PTE_U, /^mapPages: va 2147479552 \+ size 8192 is past/],
+    [KERNBASE, PGSIZE, 0x1000, PTE_U, /^mapPages: va 2147483648 is not an integer in/],
+    [-PGSIZE, PGSIZE, 0x1000, PTE_U, /^mapPages: va -4096 is not an integer in/],
+    [0, PGSIZE, 0x1001, PTE_U, /^mapPages: pa 4097 is not a page-aligned frame/],
+    [0, PGSIZE, 0, PTE_U, /^mapPages: pa 0 is not a page-aligned frame/],
+    [0, 2 * PGSIZE, 8 * MiB - PGSIZE, PTE_U, /^mapPages: pa 8384512 is not a page-aligned frame/],
+    [0, PGSIZE, 0x1000, 0x1000, /^mapPages: perm 4096 is not an integer of entry flags/],
+    [0, PGSIZE, 0x1000, PTE_PS, /^mapPages: perm 128 is not an integer of entry flags/],
   ];
 
-  test.each(invalid)("panics on va %i size %i pa %i perm %i", (va, size, pa, perm, message) => {
-    const { mmu, pgdir } = loadedSpace();
-    const usedBefore = mmu.frames.usedCount;
+  test.each(invalid)(
+    "throws a RangeError on va %i size %i pa %i perm %i",
+    (va, size, pa, perm, message) => {
+      const { mmu, pgdir } = loadedSpace();
+      const usedBefore = mmu.frames.usedCount;
 
-    expect(() => mmu.mapPages(pgdir, va, size, pa, perm)).toThrow(message);
-    expect(mmu.frames.usedCount).toBe(usedBefore);
-  });
+      expect(() => mmu.mapPages(pgdir, va, size, pa, perm)).toThrow(RangeError);
+      expect(() => mmu.mapPages(pgdir, va, size, pa, perm)).toThrow(message);
+      expect(mmu.frames.usedCount).toBe(usedBefore);
+    },
+  );
 });
 
 describe("Mmu.unmapPages", () => {

@@ -18,6 +18,7 @@
  * cpu.flushTlb() afterwards when that directory is loaded.
  */
 
+import { argumentError, checkInteger, checkSize } from "./args.ts";
 import {
   checkPgdir,
   checkUserRange,
@@ -45,12 +46,6 @@ import {
   pgRoundUp,
 } from "./pte.ts";
 
-function checkSize(caller: string, sz: number): void {
-  if (!Number.isInteger(sz) || sz < 0 || sz > KERNBASE) {
-    throw new MmuPanic(`${caller}: size ${sz} is not an integer in [0, KERNBASE]`);
-  }
-}
-
 /**
  * Grows the address space from `oldsz` to `newsz` with zeroed user + writable pages. Returns
  * `newsz`, `oldsz` if `newsz` is smaller, or 0 when `newsz` reaches KERNBASE or frames run out; a
@@ -59,9 +54,9 @@ function checkSize(caller: string, sz: number): void {
  */
 export function allocUvm(memory: Memory, pgdir: number, oldsz: number, newsz: number): number {
   checkPgdir(memory, "allocUvm", pgdir);
-  checkSize("allocUvm", oldsz);
+  checkSize("allocUvm", "oldsz", oldsz);
   if (!Number.isInteger(newsz) || newsz < 0) {
-    throw new MmuPanic(`allocUvm: size ${newsz} is not a non-negative integer`);
+    throw argumentError("allocUvm", "newsz", newsz, "a non-negative integer");
   }
   if (newsz >= KERNBASE) {
     return 0;
@@ -94,8 +89,8 @@ export function allocUvm(memory: Memory, pgdir: number, oldsz: number, newsz: nu
  */
 export function deallocUvm(memory: Memory, pgdir: number, oldsz: number, newsz: number): number {
   checkPgdir(memory, "deallocUvm", pgdir);
-  checkSize("deallocUvm", oldsz);
-  checkSize("deallocUvm", newsz);
+  checkSize("deallocUvm", "oldsz", oldsz);
+  checkSize("deallocUvm", "newsz", newsz);
   if (newsz >= oldsz) {
     return oldsz;
   }
@@ -113,7 +108,7 @@ export function deallocUvm(memory: Memory, pgdir: number, oldsz: number, newsz: 
  */
 export function copyUvm(memory: Memory, pgdir: number, sz: number): number {
   checkPgdir(memory, "copyUvm", pgdir);
-  checkSize("copyUvm", sz);
+  checkSize("copyUvm", "sz", sz);
   const end = pgRoundUp(sz);
   checkUserRange(memory, "copyUvm", pgdir, 0, end, "owned");
   const child = setupKvm(memory);
@@ -234,12 +229,10 @@ export function checkKernelPdes(memory: Memory, caller: string, pgdir: number): 
  */
 export function clearPteU(memory: Memory, pgdir: number, va: number): void {
   checkPgdir(memory, "clearPteU", pgdir);
-  if (!Number.isInteger(va) || va < 0 || va >= KERNBASE) {
-    throw new MmuPanic(`clearPteU: ${hex(va)} is not a user address`);
-  }
+  checkInteger("clearPteU", "va", va, 0, KERNBASE - 1, `an integer in [0, ${KERNBASE})`);
   const pte = walkPgdir(memory, pgdir, va, false);
   if (pte < 0 || (memory.words[pte >>> 2] & PTE_P) === 0) {
-    throw new MmuPanic(`clearPteU: ${hex(va)} is not mapped`);
+    throw new MmuPanic(`clearPteU: va ${va} (${hex(va)}) is not mapped`);
   }
 
   memory.words[pte >>> 2] &= ~PTE_U;
@@ -251,7 +244,10 @@ export function clearPteU(memory: Memory, pgdir: number, va: number): void {
  */
 export function uva2ka(memory: Memory, pgdir: number, va: number): number {
   checkPgdir(memory, "uva2ka", pgdir);
-  if (!Number.isInteger(va) || va < 0 || va >= KERNBASE) {
+  if (!Number.isInteger(va)) {
+    throw argumentError("uva2ka", "va", va, "an integer address");
+  }
+  if (va < 0 || va >= KERNBASE) {
     return -1;
   }
   const pde = memory.words[(pgdir >>> 2) + (va >>> 22)];
