@@ -25,7 +25,7 @@ function expectError(error: unknown, kind: typeof TypeError, message: string): v
   expect((error as Error).message).toBe(message);
 }
 
-/** A loaded two-page address space; `written` collects onWrite reports after the setup. */
+/** Creates a loaded two-page address space; `written` collects onWrite reports after the setup. */
 function space() {
   const written: number[] = [];
   const mmu = new Mmu({ memorySize: 8 * MiB, onWrite: (page) => written.push(page) });

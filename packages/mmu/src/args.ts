@@ -1,7 +1,7 @@
 /**
  * Argument errors of the public API. A caller's argument of the wrong type is a TypeError, a
  * number out of range (NaN, a fraction, too large) a RangeError. The message names the function,
- * the argument and the value as received, and says what is expected:
+ * the argument and the value as received, and states the expected form:
  *
  *   copyOut: cpl "0" is not 0 or 3
  *   walkPgdir: va NaN is not an integer in [0, 0xffffffff]

@@ -251,7 +251,7 @@ function decodeLatin1(chunk: Uint8Array): string {
 /**
  * Copies ELF segment bytes to page-aligned `va` (exec's loaduvm), through pages that must already
  * be mapped writable. Returns false, writing nothing, if a page is absent or read-only or the range
- * leaves user space. Panics if `va` is not page-aligned.
+ * leaves user space. Throws a RangeError if `va` is not page-aligned.
  */
 export function loadUvm(memory: Memory, pgdir: number, va: number, data: Uint8Array): boolean {
   checkPgdir(memory, "loadUvm", pgdir);

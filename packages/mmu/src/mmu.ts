@@ -4,8 +4,9 @@
  * misses. The address-space operations live in page-table.ts, uvm.ts, copy.ts and check.ts; the
  * methods here check arguments where needed and call them with the shared Memory state.
  *
- * Every method that takes a pgdir panics, before it changes or allocates anything, unless the
- * pgdir is a live directory made by setupKvm. The check reads the allocator's page-directory tag
+ * Every method checks its arguments before it changes or allocates anything (args.ts): a bad
+ * type is a TypeError, a bad number a RangeError. A pgdir must also be a live directory made by
+ * setupKvm, or the method panics. The check reads the allocator's page-directory tag
  * (O(1), debug mode or not); translate() does not check, because switchUvm already did.
  *
  * translate() is the seam with @xv6ts/cpu, which this package does not import: the CPU calls it
@@ -187,7 +188,7 @@ export class Mmu {
    */
   translate(linear: number, access: number, cpl: number): number {
     // NOTE: no argument is checked here, on the CPU's TLB-miss path. A linear address outside
-    // [0, 2^32) is taken modulo 2^32 by the shifts; cpl other than 3 walks as the kernel.
+    // [0, 2^32) is taken modulo 2^32 by the shifts. A cpl other than 3 walks as the kernel.
     const words = this.words;
     const write = access & FEC_W;
     const fault = write | (cpl === 3 ? FEC_U : 0);
@@ -263,7 +264,7 @@ export class Mmu {
   /**
    * Maps the pages covering [va, va + size) to frames from page-aligned `pa` on with
    * `perm | PTE_P`. Returns false, changing nothing, when frames for page tables run out. Panics on
-   * a remap or a range outside user space. The caller flushes the CPU TLB if `pgdir` is loaded.
+   * a remap; a range outside user space is a RangeError. The caller flushes the CPU TLB if `pgdir` is loaded.
    */
   mapPages(pgdir: number, va: number, size: number, pa: number, perm: number): boolean {
     return mapPages(this.state, pgdir, va, size, pa, perm);

@@ -103,9 +103,8 @@ export function setupKvm(memory: Memory): number {
 
 /**
  * Throws in `caller` unless `pgdir` is a live page directory made by setupKvm, other than the
- * pinned kernel-only one: a TypeError or RangeError if it is not a frame address at all, an
- * MmuPanic if the frame is not a live directory. O(1): it reads the allocator's page-directory
- * tag, never the directory.
+ * pinned kernel-only one. A pgdir that is not a frame address is a TypeError or RangeError, and
+ * a frame that is not a live directory an MmuPanic. O(1): it reads only the allocator's tags.
  */
 export function checkPgdir(memory: Memory, caller: string, pgdir: number): void {
   const isFrame =
@@ -281,7 +280,8 @@ export function mapPage(
 /**
  * Maps the pages covering [va, va + size) to consecutive frames starting at page-aligned `pa`,
  * with `perm | PTE_P`. Returns false when no frame is left for a page table, and then leaves the
- * tables exactly as they were. Panics if a page is already mapped or the range leaves user space.
+ * tables exactly as they were. Panics if a page is already mapped; a range that leaves user space
+ * is a RangeError.
  * The caller flushes the CPU TLB if `pgdir` is loaded.
  */
 export function mapPages(
