@@ -74,7 +74,8 @@ export type RunResult =
   | { type: "budget"; executed: number }
   | { type: "trap"; executed: number; vector: number; errorCode: number; faultAddress: number };
 
-const MAX_MEMORY = 256 * 1024 * 1024;
+/** The most memory a `Cpu` accepts, in bytes (256 MiB). */
+export const MAX_MEMORY = 256 * 1024 * 1024;
 /** EFLAGS bits that exist on i686 (all others read as 0). */
 const DEFINED_FLAGS = 0x3f7fd7;
 

@@ -19,7 +19,7 @@ export {
   REGISTER_NAMES,
 } from "./constants.ts";
 export type { Translator } from "./core.ts";
-export { Cpu, type CpuContext, type CpuOptions, type RunResult } from "./cpu.ts";
+export { Cpu, type CpuContext, type CpuOptions, MAX_MEMORY, type RunResult } from "./cpu.ts";
 export { CpuPanic } from "./errors.ts";
 export { isUserDataSelector } from "./execute-system.ts";
 export { FlatTranslator, type PageState } from "./flat-translator.ts";

@@ -6,13 +6,11 @@
  *
  * None of this runs per instruction or per system call: each check runs once per host call.
  */
+import { MAX_MEMORY } from "@xv6ts/cpu";
 import type { KernelOptions } from "./kernel.js";
 
-/**
- * The most physical memory a kernel takes: `@xv6ts/cpu` addresses at most 256 MiB of memory.
- * NOTE: this repeats the CPU's own limit, which `@xv6ts/cpu` does not export.
- */
-export const MAX_MEMORY_SIZE = 256 * 1024 * 1024;
+/** The most physical memory a kernel takes: the most `@xv6ts/cpu` accepts (256 MiB). */
+export const MAX_MEMORY_SIZE = MAX_MEMORY;
 /** Memory comes in 4 MiB steps, the size of one page-directory entry's span. */
 export const MEMORY_SIZE_STEP = 4 * 1024 * 1024;
 
