@@ -35,11 +35,12 @@ const CKPTINFO_MAX_BYTES = 1 << 30;
 export function installCheckpoint(kernel: Kernel): { swept: string[] } {
   checkKernel("installCheckpoint", kernel);
   const api = kernel.extension;
-  const swept = sweepTemporaryFiles(fileSystemOf(api));
+  const fs = fileSystemOf(api);
+  // Registering first makes a second installCheckpoint fail before the sweep changes the disk
   api.registerSyscall(SYS_checkpoint, "checkpoint", sysCheckpoint);
   api.registerSyscall(SYS_restart, "restart", sysRestart);
   api.registerSyscall(SYS_ckptinfo, "ckptinfo", sysCkptinfo);
-  return { swept };
+  return { swept: sweepTemporaryFiles(fs) };
 }
 
 function fileSystemOf(api: KernelExtensionApi) {

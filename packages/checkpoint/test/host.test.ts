@@ -14,6 +14,7 @@ import {
   decodeImage,
   encodeImage,
   inspectImage,
+  installCheckpoint,
   restartProcess,
   type SaveResult,
 } from "../src/index.js";
@@ -483,5 +484,20 @@ describe("restart notes", () => {
       notes: ["restart: working directory /d is gone or not a directory; using /"],
       cwd: "/",
     });
+  });
+});
+
+describe("installCheckpoint", () => {
+  it("fails a second time before it sweeps anything", async () => {
+    const session = await Session.boot(makeDisk());
+    const fs = session.kernel.extension.fileSystem;
+    expect(fs.mkdir("/.ckpt").ok).toBe(true);
+    expect(fs.writeFile("/.ckpt/9.0", new Uint8Array(10)).ok).toBe(true);
+
+    expect(() => installCheckpoint(session.kernel)).toThrow(
+      "registerSyscall: system call 22 is already registered as checkpoint",
+    );
+    expect(fs.readFile("/.ckpt/9.0")).toEqual({ ok: true, value: new Uint8Array(10) });
+    await session.shutdown();
   });
 });

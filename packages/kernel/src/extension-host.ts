@@ -193,12 +193,12 @@ export class ExtensionHost implements KernelExtensionApi {
   registerSyscall(number: number, name: string, handler: ExtensionSyscallHandler): void {
     if (!Number.isInteger(number) || number < FIRST_EXTENSION_SYSCALL || number > 255) {
       throw new RangeError(
-        `system call number ${number} is not free for extensions; use 22 to 255`,
+        `registerSyscall: system call number ${number} is not free for extensions; use 22 to 255`,
       );
     }
     if (this.table[number] !== undefined) {
       throw new RangeError(
-        `system call ${number} is already registered as ${this.table[number]!.name}`,
+        `registerSyscall: system call ${number} is already registered as ${this.table[number]!.name}`,
       );
     }
     if (typeof name !== "string" || name === "") {
