@@ -45,7 +45,9 @@ export function checkNumber(where: string, name: string, value: unknown, expecte
  * or `| 0` leave unchanged. Cheap enough for the per-system-call setters.
  */
 export function isRegisterValue(value: unknown): boolean {
-  return (value as number) >>> 0 === value || ((value as number) | 0) === value;
+  // The typeof test comes first: `>>>` on a BigInt or a Symbol throws, and on an object it
+  // would call the caller's valueOf.
+  return typeof value === "number" && (value >>> 0 === value || (value | 0) === value);
 }
 
 /**

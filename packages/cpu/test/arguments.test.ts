@@ -57,6 +57,33 @@ describe("Cpu setters", () => {
     expect(cpu.eip).toBe(CODE);
   });
 
+  test("setters reject a BigInt, a Symbol and an object", () => {
+    const { cpu } = makeMachine(hex("90"));
+    const before = cpu.eip;
+    const cases: [unknown, string][] = [
+      [5n, "5n (a bigint)"],
+      [Symbol("s"), "Symbol(s)"],
+      [{ valueOf: () => 3 }, "an object"],
+    ];
+    for (const [value, shown] of cases) {
+      for (const name of ["eip", "eflags", "cr2"] as const) {
+        expectError(
+          () => {
+            (cpu as unknown as Record<string, unknown>)[name] = value;
+          },
+          TypeError,
+          `Cpu.${name}: ${name} must be ${REGISTER_RANGE}, got ${shown}`,
+        );
+      }
+    }
+    expectError(
+      () => cpu.setContext({ ...cpu.getContext(), eax: 5n as unknown as number }),
+      TypeError,
+      `Cpu.setContext: eax must be ${REGISTER_RANGE}, got 5n (a bigint)`,
+    );
+    expect(cpu.eip).toBe(before);
+  });
+
   test("eip setter stores signed values unsigned", () => {
     const { cpu } = makeMachine(hex("90"));
     cpu.eip = -1;
