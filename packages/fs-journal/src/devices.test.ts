@@ -150,6 +150,30 @@ describe("FileDevice", () => {
     expect(existsSync(path)).toBe(false);
   });
 
+  test("create with overwrite keeps the old file when the size cannot be made", () => {
+    const path = join(dir, "keep.img");
+    const old = new Uint8Array(5120).fill(0x55);
+    writeFileSync(path, old);
+
+    expect(() => FileDevice.create(path, 2 ** 40, 512, { overwrite: true })).toThrow(
+      `FileDevice.create: a file of ${2 ** 40} blocks of 512 bytes at "${path}" is too large for the host file system`,
+    );
+    expect(new Uint8Array(readFileSync(path))).toEqual(old);
+  });
+
+  test("create with overwrite zeroes every block of a smaller image", () => {
+    const path = join(dir, "smaller.img");
+    writeFileSync(path, new Uint8Array(5120).fill(0x55));
+
+    const device = FileDevice.create(path, 4, 512, { overwrite: true });
+    const block = new Uint8Array(512).fill(1);
+    device.read(3, block);
+    device.close();
+
+    expect(block).toEqual(new Uint8Array(512));
+    expect(readFileSync(path).length).toBe(2048);
+  });
+
   test("create and open raise TypeError for arguments of the wrong type", () => {
     const path = join(dir, "types.img");
     expect(() => FileDevice.create(5 as unknown as string, 8)).toThrow(

@@ -203,9 +203,10 @@ function allocate(blockCount: number, blockSize: number): Uint8Array {
  * and with `overwrite` an existing file is truncated instead.
  */
 function openNew(path: string, overwrite: boolean): number {
-  const replace = overwrite ? constants.O_TRUNC : constants.O_EXCL;
+  // No O_TRUNC with overwrite: create() empties the old file only once the new size fits.
+  const exclusive = overwrite ? 0 : constants.O_EXCL;
   try {
-    return openSync(path, constants.O_RDWR | constants.O_CREAT | replace, 0o644);
+    return openSync(path, constants.O_RDWR | constants.O_CREAT | exclusive, 0o644);
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
     const exists = new Error(
@@ -314,12 +315,19 @@ export class FileDevice implements BlockDevice {
     const overwrite = options.overwrite === true;
     const existed = overwrite && existsSync(path);
     const fd = openNew(path, overwrite);
+    const bytes = blockCount * blockSize;
     try {
-      ftruncateSync(fd, blockCount * blockSize);
+      // Growing or shrinking to the new size first leaves an old file whole when the size fails
+      ftruncateSync(fd, bytes);
     } catch (error) {
       closeSync(fd);
       if (!existed) unlinkSync(path);
       throw sizeError(path, blockCount, blockSize, error);
+    }
+    if (existed) {
+      // The size fits, so empty the old contents: every block of a new image reads as zeros
+      ftruncateSync(fd, 0);
+      ftruncateSync(fd, bytes);
     }
     return new FileDevice(path, fd, blockSize, blockCount, false);
   }
