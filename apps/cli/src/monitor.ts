@@ -239,8 +239,12 @@ function oneLine(reason: string): string {
 class MonitorError extends Error {}
 
 function parsePid(text: string): number {
-  if (!/^\d+$/.test(text)) throw new MonitorError(`invalid pid "${text}"; use a number from ps`);
-  return Number(text);
+  const pid = /^\d+$/.test(text) ? Number(text) : Number.NaN;
+  // A pid too large to be exact would be reported rounded, so it is invalid too
+  if (!Number.isSafeInteger(pid)) {
+    throw new MonitorError(`invalid pid "${text}"; use a number from ps`);
+  }
+  return pid;
 }
 
 function parseNumber(text: string, what: string): number {
@@ -249,8 +253,11 @@ function parseNumber(text: string, what: string): number {
     : /^\d+$/.test(text)
       ? Number(text)
       : Number.NaN;
-  if (!Number.isSafeInteger(value) || value > 0xffffffff) {
+  if (Number.isNaN(value)) {
     throw new MonitorError(`invalid ${what} "${text}"; use a decimal number or 0x and hex digits`);
+  }
+  if (!Number.isSafeInteger(value) || value > 0xffffffff) {
+    throw new MonitorError(`${what} ${text} does not fit in 32 bits; use 0 to 0xffffffff`);
   }
   return value;
 }

@@ -71,6 +71,8 @@ describe("monitor commands", () => {
     ["info", "usage: info <pid>"],
     ["info 99", "no process has pid 99; ps lists them"],
     ["info two", 'invalid pid "two"; use a number from ps'],
+    ["info 9007199254740993", 'invalid pid "9007199254740993"; use a number from ps'],
+    ["x 1 0x100000000 16", "address 0x100000000 does not fit in 32 bits; use 0 to 0xffffffff"],
     ["x 1 0 0", "invalid length 0; dump 1 to 65536 bytes"],
     ["x 1 zero 4", 'invalid address "zero"; use a decimal number or 0x and hex digits'],
     [
