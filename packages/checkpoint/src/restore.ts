@@ -200,7 +200,7 @@ function reopen(api: KernelExtensionApi, d: DescriptorRecord): OpenFile | string
   const stat = api.fileSystem.stati(file.ip!);
   let problem: string | null = null;
   if (stat.ino !== d.inum || file.kind !== d.kind) {
-    problem = `${path} is now inode ${stat.ino} (${file.kind}), not inode ${d.inum} (${d.kind})`;
+    problem = replacedReason(path, stat.ino, file.kind, d);
   } else if (d.kind === "device" && (file.major !== d.major || file.minor !== d.minor)) {
     problem = `${path} is now device ${file.major}/${file.minor}, not ${d.major}/${d.minor}`;
   } else if (d.kind !== "device" && d.offset > stat.size) {
@@ -209,6 +209,12 @@ function reopen(api: KernelExtensionApi, d: DescriptorRecord): OpenFile | string
   if (problem === null) return file;
   api.closeFile(file);
   return problem;
+}
+
+/** Returns the reason a saved path now names another inode or another kind of inode. */
+function replacedReason(path: string, inum: number, kind: string, d: DescriptorRecord): string {
+  if (inum === d.inum) return `${path} is now a ${kind}, not a ${d.kind}`;
+  return `${path} is now inode ${inum} (${kind}), not inode ${d.inum} (${d.kind})`;
 }
 
 /**
@@ -225,8 +231,7 @@ function whyNotReopened(api: KernelExtensionApi, d: DescriptorRecord): string {
     const { inum, type } = ip;
     fs.iput(ip);
     const kind = type === T_DIR ? "directory" : type === T_DEV ? "device" : "file";
-    if (kind !== d.kind)
-      return `${path} is now inode ${inum} (${kind}), not inode ${d.inum} (${d.kind})`;
+    if (kind !== d.kind) return replacedReason(path, inum, kind, d);
     return `${path} cannot be opened again (no free file or inode slot)`;
   } finally {
     fs.endOp();
