@@ -207,6 +207,9 @@ describe("restartProcess", () => {
     expect(() => checkpointProcess(kernel, anyValue("2"), "/x")).toThrow(
       new TypeError('checkpointProcess: pid must be a number, got "2"'),
     );
+    expect(() => checkpointProcess(kernel, anyValue(2n), "/x")).toThrow(
+      new TypeError("checkpointProcess: pid must be a number, got 2n (a bigint)"),
+    );
     expect(() => checkpointProcess(kernel, Number.NaN, "/x")).toThrow(
       new RangeError("checkpointProcess: pid NaN is not an integer"),
     );

@@ -52,6 +52,7 @@ describe("create and ialloc", () => {
     [7, RangeError, "create: type 7 is not T_DIR (1), T_FILE (2) or T_DEV (3)"],
     [Number.NaN, RangeError, "create: type NaN is not T_DIR (1), T_FILE (2) or T_DEV (3)"],
     ["2", TypeError, 'create: type "2" is not a number'],
+    [2n, TypeError, "create: type 2n (a bigint) is not a number"],
     [undefined, TypeError, "create: type undefined is not a number"],
   ])("create rejects type %s before writing", (type, kind, message) => {
     const device = image();

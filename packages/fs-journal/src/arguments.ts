@@ -14,6 +14,7 @@ import { quoteName } from "./diagnostics";
 
 /** Returns a value as a message shows it: strings quoted and escaped, anything else String(value). */
 export function showValue(value: unknown): string {
+  if (typeof value === "bigint") return `${value}n (a bigint)`;
   return typeof value === "string" ? quoteName(value) : String(value);
 }
 

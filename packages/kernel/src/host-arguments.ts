@@ -17,6 +17,7 @@ export const MEMORY_SIZE_STEP = 4 * 1024 * 1024;
 /** Formats `value` as received: strings in quotes, other primitives as `String(value)`. */
 export function describeValue(value: unknown): string {
   if (typeof value === "string") return JSON.stringify(value);
+  if (typeof value === "bigint") return `${value}n (a bigint)`;
   if (typeof value === "function") return "a function";
   if (value instanceof Uint8Array) return `a Uint8Array of ${value.length} bytes`;
   if (Array.isArray(value)) return `an array of ${value.length} elements`;

@@ -182,6 +182,9 @@ describe("Kernel host arguments", () => {
     expect(() => kernel.registers("1" as unknown as number)).toThrow(
       new TypeError('Kernel.registers: pid must be a number, got "1"'),
     );
+    expect(() => kernel.registers(1n as unknown as number)).toThrow(
+      new TypeError("Kernel.registers: pid must be a number, got 1n (a bigint)"),
+    );
     expect(() => kernel.memoryMap(Number.NaN)).toThrow(
       new RangeError("Kernel.memoryMap: pid NaN is not an integer"),
     );

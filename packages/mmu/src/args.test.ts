@@ -115,6 +115,12 @@ const cases: [string, Call, typeof TypeError, string][] = [
     'copyOut: cpl "0" is not 0 or 3',
   ],
   [
+    "copyOut cpl bigint",
+    (mmu, pgdir) => mmu.copyOut(pgdir, 0, new Uint8Array(4), 3n as unknown as 3),
+    TypeError,
+    "copyOut: cpl 3n (a bigint) is not 0 or 3",
+  ],
+  [
     "copyOut src array",
     (mmu, pgdir) => mmu.copyOut(pgdir, 0, [1, 2] as unknown as Uint8Array, 3),
     TypeError,

@@ -21,6 +21,9 @@ export function describe(value: unknown): string {
   if (typeof value === "string") {
     return JSON.stringify(value);
   }
+  if (typeof value === "bigint") {
+    return `${value}n (a bigint)`;
+  }
   if (typeof value === "function") {
     return `[function ${value.name}]`;
   }
