@@ -25,7 +25,7 @@ import { multiplyTruncated, multiplyUnsigned } from "./arith.ts";
 import type { CodeFetcher } from "./code-fetch.ts";
 import { type CpuCore, STOP_SIGNAL } from "./core.ts";
 import type { CompiledBlock, InstructionCache } from "./instruction-cache.ts";
-import { slowEffectiveAddress } from "./operands.ts";
+import { FIXED_MEMORY_WRITERS, slowEffectiveAddress } from "./operands.ts";
 import { OP_NAMES } from "./ops.ts";
 
 /** Interpreted executions of a slot before a block starting there is compiled. */
@@ -160,29 +160,8 @@ const READS_FLAGS = new Set([
   "MUL32_R",
 ]);
 
-/** Handlers that store to memory (and so may drop decoded code). */
-const STORES = new Set([
-  "MOV32_MR",
-  "MOV32_MI",
-  "MOV8_MR",
-  "MOV8_MI",
-  "ADD32_MR",
-  "ADD32_MI",
-  "OR32_MR",
-  "OR32_MI",
-  "AND32_MR",
-  "AND32_MI",
-  "SUB32_MR",
-  "SUB32_MI",
-  "XOR32_MR",
-  "XOR32_MI",
-  "INC32_M",
-  "DEC32_M",
-  "PUSH32_R",
-  "PUSH32_I",
-  "PUSH32_M",
-  "SETCC_M",
-]);
+/** Handlers that store to memory (and so may drop decoded code): operand writers and pushes. */
+const STORES = new Set<string>([...FIXED_MEMORY_WRITERS, "PUSH32_R", "PUSH32_I", "PUSH32_M"]);
 
 /**
  * The flags last set by an instruction whose operands and result are block-local constants:

@@ -9,11 +9,10 @@ import { DECODED_ADDRESS16, DECODED_MEMORY, type InstructionCache } from "./inst
 import { ALU_CMP, ALU_TEST, OP_NAMES, Op, type OpName } from "./ops.ts";
 
 /**
- * Handlers that write their ModRM or moffs memory operand, whatever `sub` holds. Pushes and far
- * calls write only the stack, through ss, so they are not listed. cmpxchg writes its destination
- * even when the comparison fails, and a shift by 0 still checks the operand as a write.
+ * The fixed-form handlers that write their memory operand. The block compiler also compiles
+ * them, so it uses this list to know which of its instructions store.
  */
-const WRITING_HANDLERS: readonly OpName[] = [
+export const FIXED_MEMORY_WRITERS: readonly OpName[] = [
   "MOV32_MR",
   "MOV32_MI",
   "MOV8_MR",
@@ -31,6 +30,15 @@ const WRITING_HANDLERS: readonly OpName[] = [
   "INC32_M",
   "DEC32_M",
   "SETCC_M",
+];
+
+/**
+ * Handlers that write their ModRM or moffs memory operand, whatever `sub` contains. Pushes and
+ * far calls write only the stack, through ss, so they are not listed. cmpxchg writes its
+ * destination even when the comparison fails, and a shift by 0 still checks the operand as a write.
+ */
+const WRITING_HANDLERS: readonly OpName[] = [
+  ...FIXED_MEMORY_WRITERS,
   "INC_E",
   "DEC_E",
   "NOT_E",
