@@ -163,28 +163,17 @@ export function checkUserRange(
   rule: PteRule,
 ): void {
   const words = memory.words;
-  const pgdirWord = pgdir >>> 2;
-  let va = start;
-
-  while (va < end) {
-    const dirIndex = va >>> 22;
-    const tableEnd = Math.min(end, (dirIndex + 1) * PTSIZE);
-    const pde = words[pgdirWord + dirIndex];
-    if ((pde & PTE_P) === 0) {
-      va = tableEnd;
-      continue;
-    }
-
+  forEachTable(memory, pgdir, start, end, (_dirIndex, pde, from, to) => {
     const tableWord = tableWordOf(memory, caller, pde);
     const tableProblem = frameProblem(memory, tableWord << 2);
     if (tableProblem !== null) {
       throw new MmuPanic(`${caller}: directory entry ${hex(pde)} points ${tableProblem}`);
     }
     if (rule === "any") {
-      va = tableEnd;
-      continue;
+      return;
     }
-    for (; va < tableEnd; va += PGSIZE) {
+
+    for (let va = from; va < to; va += PGSIZE) {
       const pte = words[tableWord + ((va >>> PGSHIFT) & 0x3ff)];
       if ((pte & PTE_P) === 0) {
         continue;
@@ -197,6 +186,32 @@ export function checkUserRange(
         throw new MmuPanic(`${caller}: table entry ${hex(pte)} for ${hex(va)} points ${problem}`);
       }
     }
+  });
+}
+
+/**
+ * Calls `visit` for each present directory entry of `pgdir` that covers part of the page-aligned
+ * user range [start, end), with its index, the entry and the part of the range it covers.
+ */
+function forEachTable(
+  memory: Memory,
+  pgdir: number,
+  start: number,
+  end: number,
+  visit: (dirIndex: number, pde: number, from: number, to: number) => void,
+): void {
+  const words = memory.words;
+  const pgdirWord = pgdir >>> 2;
+  let va = start;
+
+  while (va < end) {
+    const dirIndex = va >>> 22;
+    const tableEnd = Math.min(end, (dirIndex + 1) * PTSIZE);
+    const pde = words[pgdirWord + dirIndex];
+    if ((pde & PTE_P) !== 0) {
+      visit(dirIndex, pde, va, tableEnd);
+    }
+    va = tableEnd;
   }
 }
 
@@ -387,20 +402,9 @@ export function clearRange(
   free: boolean,
 ): void {
   const words = memory.words;
-  const pgdirWord = pgdir >>> 2;
-  let va = start;
-
-  while (va < end) {
-    const dirIndex = va >>> 22;
-    const tableEnd = Math.min(end, (dirIndex + 1) * PTSIZE);
-    const pde = words[pgdirWord + dirIndex];
-    if ((pde & PTE_P) === 0) {
-      va = tableEnd;
-      continue;
-    }
-
+  forEachTable(memory, pgdir, start, end, (dirIndex, pde, from, to) => {
     const tableWord = tableWordOf(memory, "clearRange", pde);
-    for (; va < tableEnd; va += PGSIZE) {
+    for (let va = from; va < to; va += PGSIZE) {
       const index = tableWord + ((va >>> PGSHIFT) & 0x3ff);
       const pte = words[index];
       if ((pte & PTE_P) !== 0) {
@@ -411,7 +415,7 @@ export function clearRange(
       }
     }
     freeTableIfEmpty(memory, pgdir, dirIndex);
-  }
+  });
 }
 
 /** Frees the user page table at directory index `dirIndex` if none of its entries is present. */
