@@ -4,36 +4,16 @@
  * changed: memory, cr3, the free count and the onWrite reports stay as they were.
  */
 import { describe, expect, test } from "vitest";
+import { firstChangedWord, thrownBy } from "../test/errors.ts";
 import { FrameAllocator, Mmu, type MmuOptions, PGSIZE, PTE_U, PTE_W } from "./index.ts";
 
 const MiB = 1024 * 1024;
-
-/** Runs `call` and returns what it threw, or undefined if it returned. */
-function thrownBy(call: () => unknown): unknown {
-  try {
-    call();
-  } catch (error) {
-    return error;
-  }
-  return undefined;
-}
 
 /** Checks that `error` is exactly a `kind` with `message`. */
 function expectError(error: unknown, kind: typeof TypeError, message: string): void {
   expect(error).toBeInstanceOf(kind);
   expect((error as Error).constructor).toBe(kind);
   expect((error as Error).message).toBe(message);
-}
-
-/** Returns the index of the first word of `mmu`'s memory that differs from `before`, or -1. */
-function firstChangedWord(mmu: Mmu, before: Uint32Array): number {
-  const words = new Uint32Array(mmu.memory);
-  for (let index = 0; index < words.length; index++) {
-    if (words[index] !== before[index]) {
-      return index;
-    }
-  }
-  return -1;
 }
 
 /** Creates a loaded two-page address space; `written` collects onWrite reports after the setup. */

@@ -5,6 +5,7 @@
  * the free count are unchanged, that no write was reported, and that checkRefCounts is clean.
  */
 import { describe, expect, test } from "vitest";
+import { firstChangedWord, thrownBy } from "../test/errors.ts";
 import { KERNBASE, Mmu, MmuPanic, PGSIZE, PTE_U, PTE_W, PTSIZE, pdx } from "./index.ts";
 
 const MiB = 1024 * 1024;
@@ -38,23 +39,8 @@ function snapshot(mmu: Mmu): Snapshot {
 
 /** Returns the physical address of the first word that differs from `before`, or -1. */
 function firstChangedAddress(mmu: Mmu, before: Snapshot): number {
-  const words = new Uint32Array(mmu.memory);
-  for (let index = 0; index < words.length; index++) {
-    if (words[index] !== before.words[index]) {
-      return index * 4;
-    }
-  }
-  return -1;
-}
-
-/** Runs `call` and returns what it threw, or undefined if it returned. */
-function thrownBy(call: () => unknown): unknown {
-  try {
-    call();
-  } catch (error) {
-    return error;
-  }
-  return undefined;
+  const index = firstChangedWord(mmu, before.words);
+  return index < 0 ? -1 : index * 4;
 }
 
 /**
