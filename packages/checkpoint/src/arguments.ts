@@ -7,18 +7,9 @@
  * What a well-typed argument says (a path that names no file, an image that does not decode) is
  * not an argument error: those come back as `{ ok: false, reason }`, as before.
  */
-import type { Kernel } from "@xv6ts/kernel";
+import { describeValue, type Kernel } from "@xv6ts/kernel";
 
-/** Formats `value` as received: strings in quotes, other primitives as `String(value)`. */
-export function describeValue(value: unknown): string {
-  if (typeof value === "string") return JSON.stringify(value);
-  if (typeof value === "bigint") return `${value}n (a bigint)`;
-  if (typeof value === "function") return "a function";
-  if (value instanceof Uint8Array) return `a Uint8Array of ${value.length} bytes`;
-  if (Array.isArray(value)) return `an array of ${value.length} elements`;
-  if (typeof value === "object" && value !== null) return "an object";
-  return String(value);
-}
+export { describeValue };
 
 /** Raises a TypeError unless `kernel` has a kernel's extension API (a booted `Kernel`). */
 export function checkKernel(owner: string, kernel: unknown): asserts kernel is Kernel {

@@ -14,7 +14,10 @@ export const MAX_MEMORY_SIZE = MAX_MEMORY;
 /** Memory comes in 4 MiB steps, the size of one page-directory entry's span. */
 export const MEMORY_SIZE_STEP = 4 * 1024 * 1024;
 
-/** Formats `value` as received: strings in quotes, other primitives as `String(value)`. */
+/**
+ * Formats `value` as received, for argument errors: strings in quotes, other primitives as
+ * `String(value)`. Extensions use it too, so their messages read like the kernel's.
+ */
 export function describeValue(value: unknown): string {
   if (typeof value === "string") return JSON.stringify(value);
   if (typeof value === "bigint") return `${value}n (a bigint)`;

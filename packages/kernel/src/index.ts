@@ -17,6 +17,7 @@ export type {
 } from "./extension.js";
 export { REGISTERS_SET } from "./extension.js";
 export type { FileKind, OpenFile } from "./file.js";
+export { describeValue } from "./host-arguments.js";
 export { Kernel, type KernelOptions, type MappedPage, type ProcessInfo } from "./kernel.js";
 export { BootError, DiskError, InitExitError, KernelPanic } from "./panic.js";
 export * from "./param.js";
