@@ -17,7 +17,15 @@ import { CodeFetcher } from "./code-fetch.ts";
 import {
   CS,
   DS,
+  EAX,
+  EBP,
+  EBX,
+  ECX,
+  EDI,
+  EDX,
   ES,
+  ESI,
+  ESP,
   FLAG_IF,
   FLAG_IOPL,
   FLAG_RESERVED1,
@@ -259,9 +267,14 @@ export class Cpu {
   setContext(context: CpuContext): void {
     if (!isValidContext(context)) throwContextError(context);
     const r = this.core.r32;
-    REGISTER_NAMES.forEach((name, n) => {
-      r[n] = context[name];
-    });
+    r[EAX] = context.eax;
+    r[ECX] = context.ecx;
+    r[EDX] = context.edx;
+    r[EBX] = context.ebx;
+    r[ESP] = context.esp;
+    r[EBP] = context.ebp;
+    r[ESI] = context.esi;
+    r[EDI] = context.edi;
     this.core.eip = context.eip >>> 0;
     this.setFlags(context.eflags);
     const segments = this.core.segments;
