@@ -4,8 +4,8 @@
  * raises a TypeError, and a pid that is NaN or a fraction a RangeError. The message names the
  * function, the argument and the value as received.
  *
- * What a well-typed argument says (a path that names no file, an image that does not decode) is
- * not an argument error: those come back as `{ ok: false, reason }`, as before.
+ * A well-typed argument with a bad meaning (a path that names no file, an image that does not
+ * decode) is not an argument error. Those come back as `{ ok: false, reason }`.
  */
 import { describeValue, type Kernel } from "@xv6ts/kernel";
 

@@ -230,7 +230,9 @@ function whyNotReopened(api: KernelExtensionApi, d: DescriptorRecord): string {
     if (ip === null) return `${path} no longer exists`;
     const { inum, type } = ip;
     fs.iput(ip);
-    const kind = type === T_DIR ? "directory" : type === T_DEV ? "device" : "file";
+    let kind = "file";
+    if (type === T_DIR) kind = "directory";
+    else if (type === T_DEV) kind = "device";
     if (kind !== d.kind) return replacedReason(path, inum, kind, d);
     return `${path} cannot be opened again (no free file or inode slot)`;
   } finally {

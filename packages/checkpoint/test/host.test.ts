@@ -201,6 +201,7 @@ describe("restartProcess", () => {
     const kernel = session.kernel;
     const fs = kernel.extension.fileSystem;
     const anyValue = (value: unknown) => value as never;
+
     expect(() => checkpointProcess(kernel, 2, anyValue(5))).toThrow(
       new TypeError("checkpointProcess: path must be a string, got 5"),
     );
@@ -216,6 +217,7 @@ describe("restartProcess", () => {
     expect(() => checkpointProcess(anyValue({}), 2, "/x")).toThrow(
       new TypeError("checkpointProcess: kernel must be a Kernel of @xv6ts/kernel, got an object"),
     );
+
     expect(() => restartProcess(kernel, anyValue(null))).toThrow(
       new TypeError("restartProcess: path must be a string, got null"),
     );
@@ -230,6 +232,7 @@ describe("restartProcess", () => {
     expect(() => copyImage(fs, "/x", fs, anyValue(3))).toThrow(
       new TypeError("copyImage: toPath must be a string, got 3"),
     );
+
     // The shell (pid 2) was neither frozen nor saved, and no file appeared.
     expect(kernel.processes().map((process) => process.state)).toEqual(["sleeping", "sleeping"]);
     expect(fs.stat("/x").ok).toBe(false);

@@ -82,7 +82,7 @@ export type RunResult =
   | { type: "budget"; executed: number }
   | { type: "trap"; executed: number; vector: number; errorCode: number; faultAddress: number };
 
-/** The most memory a `Cpu` accepts, in bytes (256 MiB). */
+/** The maximum memory a `Cpu` accepts, in bytes (256 MiB). */
 export const MAX_MEMORY = 256 * 1024 * 1024;
 /** EFLAGS bits that exist on i686 (all others read as 0). */
 const DEFINED_FLAGS = 0x3f7fd7;
@@ -197,8 +197,8 @@ export class Cpu {
       const slice = singleStep || this.trace !== undefined ? 1 : budget - executed;
       if (this.trace !== undefined) this.trace(formatTraceLine(core, this.fetcher, this.cache));
       const retired = this.runLoop(slice);
-      // The hardware clears RF when an instruction completes. Clearing it once per loop is the
-      // same to the program, which never sees RF: pushf stores it as 0, popf and iret keep it.
+      // The hardware clears RF when an instruction completes. Clearing it once per loop gives the
+      // same result, because a program cannot read RF (pushf stores it as 0, popf and iret keep it).
       if (retired > 0) core.flags &= ~FLAG_RF;
       executed += retired;
       core.instructionCount += retired;

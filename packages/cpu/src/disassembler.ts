@@ -14,7 +14,7 @@
  *   K  the counter of loop, loope and loopne: cx under the address-size prefix, else nothing
  *
  * A trace line has four columns: address, bytes, disassembly, registers. The byte and
- * disassembly columns have fixed widths, so the registers line up; an entry longer than its
+ * disassembly columns have fixed widths, so the registers line up. An entry longer than its
  * column pushes the rest of the line right but stays two spaces away from the next column.
  */
 import type { CodeFetcher } from "./code-fetch.ts";

@@ -6,7 +6,7 @@
  * so the next run resumes it. A fault in iteration k leaves the k-1 completed iterations in place,
  * as the hardware does. The source segment may be overridden (ds by default); the destination is
  * always es. The segments are checked only when an iteration runs, so a `rep` instruction with
- * ecx = 0 never faults: a null segment raises #GP(0) for any access, and an es that holds the
+ * ecx = 0 never faults. A null segment raises #GP(0) for any access, and an es that contains the
  * code segment raises #GP(0) for movs and stos, which write through it.
  */
 import { ES, FLAG_DF, VECTOR_GP } from "./constants.ts";

@@ -1,8 +1,8 @@
 /**
- * Memory accesses through the data segment registers at CPL 3. A data segment register may hold
- * a null selector, the user code selector 0x1b or the user data selector 0x23. Any access through
- * a null selector raises #GP(0), and so does a write through a register that holds the code
- * segment, since code segments are never writable. Reads through the code segment work. Each
+ * Memory accesses through the data segment registers at CPL 3. A data segment register may
+ * contain a null selector, or the user code or data selector with any RPL (0x18 to 0x1b, 0x20 to
+ * 0x23). Any access through a null selector raises #GP(0). So does a write through a register
+ * that contains the code segment, because code segments are never writable. Reads through the code segment work. Each
  * rule is checked for every handler that has a memory operand, for the string instructions, and
  * in compiled blocks.
  */
@@ -16,7 +16,7 @@ const GP = { type: "trap", vector: 13, errorCode: 0, executed: 0 };
 
 /**
  * Builds a machine with `bytes` at 0x1000, ebx = esi = 0x2000, edi = 0x2100, eax = 2 and the
- * segment registers of `segments`. The data page holds 1 at 0x2000, 0x23 at 0x2004 (a far
+ * segment registers of `segments`. The data page contains 1 at 0x2000, 0x23 at 0x2004 (a far
  * pointer 0x23:1) and the far pointer 0x1b:0x1000 at 0x2008.
  */
 function machineWith(
@@ -42,7 +42,7 @@ function machineWith(
   return { ...machine, before: machine.cpu.getContext() };
 }
 
-/** The data page's bytes, to check that a faulting write left memory alone. */
+/** Returns the data page's bytes, to check that a faulting write left memory alone. */
 function dataPage(machine: Machine): number[] {
   return Array.from(machine.bytes.subarray(DATA, DATA + 0x200));
 }

@@ -16,7 +16,7 @@ function traceLine(bytes: string): string {
 
 /** Runs one instruction with the trace on and returns its disassembly column. */
 function disassembly(bytes: string): string {
-  // columns are separated by two or more spaces, and a column holds single spaces only
+  // Columns are separated by two or more spaces, and a column contains single spaces only.
   return traceLine(bytes).split(/ {2,}/)[2]!;
 }
 

@@ -21,48 +21,52 @@ export function showValue(value: unknown): string {
 /** Raises TypeError unless value is a number, and RangeError unless it is an integer in [min, max]. */
 export function requireInteger(
   where: string,
-  what: string,
+  argument: string,
   value: unknown,
   min: number,
   max: number,
 ): asserts value is number {
   if (typeof value !== "number") {
-    throw new TypeError(`${where}: ${what} ${showValue(value)} is not a number`);
+    throw new TypeError(`${where}: ${argument} ${showValue(value)} is not a number`);
   }
   if (!Number.isInteger(value) || value < min || value > max) {
-    throw new RangeError(`${where}: ${what} ${value} is not an integer from ${min} to ${max}`);
+    throw new RangeError(`${where}: ${argument} ${value} is not an integer from ${min} to ${max}`);
   }
 }
 
 /** Raises TypeError unless value is a number, and RangeError unless it is an integer. */
-export function requireWhole(where: string, what: string, value: unknown): asserts value is number {
+export function requireWhole(
+  where: string,
+  argument: string,
+  value: unknown,
+): asserts value is number {
   if (typeof value !== "number") {
-    throw new TypeError(`${where}: ${what} ${showValue(value)} is not a number`);
+    throw new TypeError(`${where}: ${argument} ${showValue(value)} is not a number`);
   }
   if (!Number.isInteger(value)) {
-    throw new RangeError(`${where}: ${what} ${value} is not an integer`);
+    throw new RangeError(`${where}: ${argument} ${value} is not an integer`);
   }
 }
 
 /** Raises TypeError unless value is a string. */
 export function requireString(
   where: string,
-  what: string,
+  argument: string,
   value: unknown,
 ): asserts value is string {
   if (typeof value !== "string") {
-    throw new TypeError(`${where}: ${what} ${showValue(value)} is not a string`);
+    throw new TypeError(`${where}: ${argument} ${showValue(value)} is not a string`);
   }
 }
 
 /** Raises TypeError unless value is a Uint8Array (a Node Buffer is one). */
 export function requireBytes(
   where: string,
-  what: string,
+  argument: string,
   value: unknown,
 ): asserts value is Uint8Array {
   if (!(value instanceof Uint8Array)) {
-    throw new TypeError(`${where}: ${what} ${showValue(value)} is not a Uint8Array`);
+    throw new TypeError(`${where}: ${argument} ${showValue(value)} is not a Uint8Array`);
   }
 }
 
@@ -87,13 +91,13 @@ export function requireDevice(where: string, value: unknown): void {
 }
 
 /** Raises TypeError or RangeError unless value is an integer of at least min, or Infinity. */
-export function requireCount(where: string, what: string, value: unknown, min: number): void {
+export function requireCount(where: string, argument: string, value: unknown, min: number): void {
   if (typeof value !== "number") {
-    throw new TypeError(`${where}: ${what} ${showValue(value)} is not a number`);
+    throw new TypeError(`${where}: ${argument} ${showValue(value)} is not a number`);
   }
   if (value !== Number.POSITIVE_INFINITY && (!Number.isInteger(value) || value < min)) {
     throw new RangeError(
-      `${where}: ${what} ${value} is neither an integer of at least ${min} nor Infinity`,
+      `${where}: ${argument} ${value} is neither an integer of at least ${min} nor Infinity`,
     );
   }
 }

@@ -72,7 +72,7 @@ describe("a panic stops the file system", () => {
     expect(crash.writeCount).toBe(writes);
     expect(crash.flushCount).toBe(flushes);
 
-    // The disk holds what committed before the panic: /big, empty.
+    // The disk contains what committed before the panic: /big, empty.
     expect(fsck(crash).problems).toEqual([]);
     const again = FileSystem.mount(crash);
     expect(again.stat("/big")).toMatchObject({ ok: true, value: { size: 0 } });

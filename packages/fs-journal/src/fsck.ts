@@ -11,16 +11,16 @@
  *      a block for every byte below its size and none past it;
  *   3. the bitmap against the blocks reached in 2: metadata and referenced blocks marked used,
  *      and no data block marked used that nothing refers to;
- *   4. the directory tree from the root: sizes in whole entries, "." and ".." as the first two
- *      entries and nowhere else, every entry naming an allocated inode, every name reachable
- *      by a path (not empty, no "/", not repeated in its directory), no directory named twice
- *      (which also finds loops);
+ *   4. the directory tree from the root: sizes in whole entries, and "." and ".." as the first
+ *      two entries and nowhere else. Every entry names an allocated inode, and every name can
+ *      be reached by a path (not empty, no "/", not repeated in its directory). No directory is
+ *      named twice, which also finds loops;
  *   5. link counts by xv6's rule: a file's nlink is the number of entries naming it; a
  *      directory's is 1 (its entry, or mkfs's count for the root) plus one per subdirectory;
  *      an allocated inode that no entry names is reported.
- * Each problem is one sentence naming the inode or block, on one line: names from the image are
- * shown through quoteName, so their control bytes are escaped. fsck never throws for a bad
- * image; an unexpected error becomes a problem that gives its message.
+ * Each problem is one sentence on one line that names the inode or block. Names from the image
+ * go through quoteName, so their control bytes are escaped. fsck never throws for a bad image:
+ * an unexpected error becomes a problem that gives its message (the try around the checks).
  */
 import { requireCount, requireDevice } from "./arguments";
 import type { BlockDevice } from "./devices";

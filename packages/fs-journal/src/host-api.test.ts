@@ -84,7 +84,7 @@ describe("writeFile and readFile", () => {
     expect(fsck(disk).problems).toEqual([]);
   });
 
-  test("refuses data past the largest file at once and leaves the file as it was", () => {
+  test("writeFile rejects oversized data unchanged", () => {
     const crash = new CrashDevice(device());
     const fs = FileSystem.mount(crash);
     expect(fs.writeFile("/a", pattern(100)).ok).toBe(true);
@@ -185,11 +185,12 @@ describe("listDir and stat", () => {
 });
 
 describe("a full inode cache", () => {
-  // With 2 cache slots, the root holds one, so a path of two elements cannot be resolved.
-  test("is named as the reason, not a missing file or a full disk", () => {
+  // With 2 cache slots, the root takes one, so a path of two elements cannot be resolved.
+  test("is named as the reason", () => {
     const crash = new CrashDevice(device());
     const fs = FileSystem.mount(crash, { inodes: 2 });
     const full = "the in-memory inode cache is full";
+
     expect(fs.readFile("/dev/console")).toEqual({
       ok: false,
       reason: `cannot read "/dev/console": ${full}`,
@@ -208,11 +209,13 @@ describe("a full inode cache", () => {
       ok: false,
       reason: `cannot remove "/dev/console": ${full}`,
     });
+
     // A name that is not there is still reported as missing.
     expect(fs.readFile("/dev/none")).toEqual({
       ok: false,
       reason: 'cannot read "/dev/none": "/dev/none" does not exist',
     });
+
     // The failures left no reference behind: a path of one element still works.
     expect(fs.writeFile("/top", pattern(10)).ok).toBe(true);
     expect(fs.readFile("/top")).toEqual({ ok: true, value: pattern(10) });

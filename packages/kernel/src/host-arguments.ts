@@ -1,7 +1,7 @@
 /**
  * Argument checks of the host API. A JavaScript caller can pass anything, so the constructor and
- * the inspection methods check their arguments before they change anything, and a bad one raises
- * a TypeError (wrong type) or a RangeError (a number out of range, NaN or a fraction). The message
+ * the inspection methods check their arguments before they change anything. A bad one raises a
+ * TypeError (wrong type) or a RangeError (a number out of range, NaN or a fraction). The message
  * names the function, the argument and the value as received, and says what is expected.
  *
  * None of this runs per instruction or per system call: each check runs once per host call.
@@ -9,7 +9,7 @@
 import { MAX_MEMORY } from "@xv6ts/cpu";
 import type { KernelOptions } from "./kernel.js";
 
-/** The most physical memory a kernel takes: the most `@xv6ts/cpu` accepts (256 MiB). */
+/** The maximum physical memory of a kernel: the maximum `@xv6ts/cpu` accepts (256 MiB). */
 export const MAX_MEMORY_SIZE = MAX_MEMORY;
 /** Memory comes in 4 MiB steps, the size of one page-directory entry's span. */
 export const MEMORY_SIZE_STEP = 4 * 1024 * 1024;
@@ -29,9 +29,14 @@ export function describeValue(value: unknown): string {
 }
 
 /** Raises a TypeError unless `value` is undefined or a function. */
-function checkOptionalFunction(owner: string, name: string, value: unknown, what: string): void {
+function checkOptionalFunction(
+  owner: string,
+  name: string,
+  value: unknown,
+  expected: string,
+): void {
   if (value === undefined || typeof value === "function") return;
-  throw new TypeError(`${owner}: ${name} must be ${what}, got ${describeValue(value)}`);
+  throw new TypeError(`${owner}: ${name} must be ${expected}, got ${describeValue(value)}`);
 }
 
 /** Raises a TypeError unless `listener` is a function. */
@@ -59,18 +64,18 @@ function checkDevice(device: unknown): void {
 /** Raises unless `memorySize` is undefined or a positive multiple of 4 MiB up to 256 MiB. */
 function checkMemorySize(memorySize: unknown): void {
   if (memorySize === undefined) return;
-  const shown = describeValue(memorySize);
+  const received = describeValue(memorySize);
   if (typeof memorySize !== "number") {
-    throw new TypeError(`Kernel: memorySize must be a number of bytes, got ${shown}`);
+    throw new TypeError(`Kernel: memorySize must be a number of bytes, got ${received}`);
   }
   if (!Number.isInteger(memorySize) || memorySize <= 0 || memorySize % MEMORY_SIZE_STEP !== 0) {
     throw new RangeError(
-      `Kernel: memorySize ${shown} is not a positive multiple of 4 MiB (${MEMORY_SIZE_STEP} bytes); use e.g. ${8 * MEMORY_SIZE_STEP} (32 MiB)`,
+      `Kernel: memorySize ${received} is not a positive multiple of 4 MiB (${MEMORY_SIZE_STEP} bytes); use e.g. ${8 * MEMORY_SIZE_STEP} (32 MiB)`,
     );
   }
   if (memorySize > MAX_MEMORY_SIZE) {
     throw new RangeError(
-      `Kernel: memorySize ${shown} is more than the CPU's maximum of ${MAX_MEMORY_SIZE} bytes (256 MiB)`,
+      `Kernel: memorySize ${received} is more than the CPU's maximum of ${MAX_MEMORY_SIZE} bytes (256 MiB)`,
     );
   }
 }

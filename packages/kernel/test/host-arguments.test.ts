@@ -212,15 +212,15 @@ describe("Kernel host arguments", () => {
 
   it("returns an unsubscribe function from onOutput", () => {
     const kernel = bootedKernel();
-    const kept: string[] = [];
+    const output: string[] = [];
     const removed: string[] = [];
-    kernel.onOutput((bytes) => kept.push(Buffer.from(bytes).toString("latin1")));
+    kernel.onOutput((bytes) => output.push(Buffer.from(bytes).toString("latin1")));
     const unsubscribe = kernel.onOutput((bytes) =>
       removed.push(Buffer.from(bytes).toString("latin1")),
     );
     unsubscribe();
     kernel.input("a");
-    expect(kept.join("")).toBe("a");
+    expect(output.join("")).toBe("a");
     expect(removed).toEqual([]);
   });
 

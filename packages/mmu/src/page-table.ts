@@ -87,8 +87,8 @@ function buildKernelTable(memory: Memory, va: number, pa: number, stride: number
 }
 
 /**
- * Creates a page directory holding only the shared kernel mappings, tagged in the allocator as a
- * live page directory until freeVm; returns its pa, or -1.
+ * Creates a page directory that contains only the shared kernel mappings and returns its pa, or
+ * -1. The allocator tags it as a live page directory until freeVm.
  */
 export function setupKvm(memory: Memory): number {
   const pgdir = memory.frames.kalloc();
@@ -143,8 +143,8 @@ export function tableWordOf(memory: Memory, caller: string, pde: number): number
 }
 
 /**
- * What checkUserRange requires of each present pte: "absent" (there is none, as before a mapping),
- * "owned" (it maps an allocated frame that kfree may free) or "any" (nothing).
+ * The rule checkUserRange applies to each present pte: "absent" (there must be none, as before a
+ * mapping), "owned" (it maps an allocated frame that kfree may free) or "any" (no rule).
  */
 export type PteRule = "absent" | "owned" | "any";
 

@@ -44,8 +44,8 @@ function firstChangedAddress(mmu: Mmu, before: Snapshot): number {
 }
 
 /**
- * A fresh Mmu with a loaded two-page address space `pgdir` and a `spare` frame the caller holds.
- * `written` collects the onWrite reports made after the setup.
+ * Creates a fresh Mmu with a loaded two-page address space `pgdir` and a `spare` frame that the
+ * caller owns. `written` collects the onWrite reports made after the setup.
  */
 function space(debug: boolean, memorySize = 4 * MiB) {
   const written: number[] = [];

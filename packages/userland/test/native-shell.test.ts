@@ -152,7 +152,7 @@ describe.skipIf(!canRunNative)("sh, run natively", () => {
   });
 
   it("runs a background job", () => {
-    // spawnSync reads the pipe until the background echo, which holds it too, has exited
+    // spawnSync reads the pipe until every writer has exited, the background echo included.
     const run = shell("echo bg &\n");
 
     expect(run.stderr).toBe("$ $ ");
